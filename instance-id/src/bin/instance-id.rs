@@ -1,0 +1,167 @@
+//! `instance-id`: the detection engine on the command line (SPEC §6).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use instance_id::{detect, Attempt, Chain, Detection, Outcome, Strategy, SystemView};
+
+#[derive(Parser)]
+#[command(name = "instance-id", version, about = "Which copy of a service am I?")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Detect this instance's id, as the Rocket fairing does at launch.
+    Detect(DetectArgs),
+}
+
+#[derive(clap::Args)]
+struct DetectArgs {
+    /// Read files under DIR instead of /, and the environment from DIR/proc/self/environ.
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// The strategy tried first (container, cgroup, mountinfo, podman, kubernetes, ecs,
+    /// platform, env(NAME), file(/PATH), hostname, process, machine_id, random).
+    #[arg(long, value_name = "S", default_value = "container", value_parser = parse_strategy)]
+    strategy: Strategy,
+    /// Strategies tried in order when everything before failed, comma-separated
+    /// ("" for none).
+    #[arg(long, value_name = "S,S…", default_value = "kubernetes,ecs,platform,process", value_parser = parse_fallback)]
+    fallback: Fallback,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Print every attempt and why it failed.
+    #[arg(long)]
+    explain: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// A newtype so that clap takes the whole list as one value.
+#[derive(Clone)]
+struct Fallback(Vec<Strategy>);
+
+fn parse_strategy(text: &str) -> Result<Strategy, String> {
+    text.parse()
+}
+
+/// Splits at commas outside parentheses: `env(A),file(/a,b)` is two strategies.
+fn parse_fallback(text: &str) -> Result<Fallback, String> {
+    let mut items = Vec::new();
+    let (mut depth, mut start) = (0usize, 0);
+    for (at, ch) in text.char_indices() {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                items.push(&text[start..at]);
+                start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(&text[start..]);
+    items
+        .into_iter()
+        .filter(|item| !item.trim().is_empty())
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .map(Fallback)
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Detect(args) => run_detect(args),
+    }
+}
+
+fn run_detect(args: DetectArgs) -> ExitCode {
+    let chain = match Chain::new(args.strategy, args.fallback.0) {
+        Ok(chain) => chain,
+        Err(err) => {
+            eprintln!("instance-id: invalid chain: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let view = match &args.root {
+        Some(root) if !root.is_dir() => {
+            eprintln!("instance-id: --root {} is not a directory", root.display());
+            return ExitCode::from(2);
+        }
+        Some(root) => SystemView::snapshot(root),
+        None => SystemView::live(),
+    };
+    let result = detect(&chain, &view);
+    match args.format {
+        Format::Json => print_json(&result),
+        Format::Text => match &result {
+            Ok(detection) if args.explain => {
+                println!("{}\n", detection.summary());
+                print_table(&detection.attempts);
+                println!("\n{}", detection.id);
+            }
+            Ok(detection) => println!("{}", detection.id),
+            Err(none) => {
+                eprintln!("instance-id: no strategy found an instance id\n");
+                eprint!("{}", table(&none.attempts));
+            }
+        },
+    }
+    if result.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn print_json(result: &Result<Detection, instance_id::NoInstanceId>) {
+    let value = match result {
+        Ok(detection) => serde_json::to_value(detection),
+        Err(none) => serde_json::to_value(serde_json::json!({
+            "id": null,
+            "source": null,
+            "runtime": null,
+            "attempts": none.attempts,
+        })),
+    };
+    match value.and_then(|v| serde_json::to_string_pretty(&v)) {
+        Ok(text) => println!("{text}"),
+        Err(err) => eprintln!("instance-id: cannot write JSON: {err}"),
+    }
+}
+
+fn print_table(attempts: &[Attempt]) {
+    print!("{}", table(attempts));
+}
+
+/// One line per attempt, columns aligned: a person reads it top to bottom.
+fn table(attempts: &[Attempt]) -> String {
+    let width = attempts
+        .iter()
+        .map(|a| a.strategy.len())
+        .chain(["strategy".len()])
+        .max()
+        .unwrap_or(0);
+    let mut out = format!("  {:<width$}  {:<11}  why\n", "strategy", "outcome");
+    for attempt in attempts {
+        let reason = match attempt.outcome {
+            Outcome::NotReached => "",
+            _ => attempt.reason.as_str(),
+        };
+        out.push_str(&format!(
+            "  {:<width$}  {:<11}  {reason}\n",
+            attempt.strategy,
+            attempt.outcome.as_str().replace('_', " "),
+        ));
+    }
+    out
+}

@@ -1,0 +1,47 @@
+//! Which copy of a service am I?
+//!
+//! `instance-id` names the running instance of a service (its container ID, or what
+//! the platform gives) so that, behind a load balancer, the people who triage know
+//! which copy answered without ever learning its address.
+//!
+//! The detection engine reads the system through one [`SystemView`] and tries a
+//! [`Chain`] of [`Strategy`]s; the first that finds a valid [`InstanceId`] decides,
+//! and the [`Detection`] records every [`Attempt`]:
+//!
+//! ```
+//! use instance_id::{detect, Chain, SystemView};
+//!
+//! match detect(&Chain::default(), &SystemView::live()) {
+//!     Ok(detection) => println!("{}", detection.summary()),
+//!     Err(none) => eprintln!("{none}"),
+//! }
+//! ```
+//!
+//! Strategies, in the order of the default chain (SPEC §3):
+//!
+//! | strategy | source |
+//! |---|---|
+//! | `cgroup` | `/proc/self/cgroup`: Docker, containerd, CRI-O, Podman, Kubernetes, ECS, LXC shapes |
+//! | `mountinfo` | `/proc/self/mountinfo`: the per-container files the runtime bind-mounts |
+//! | `podman` | `/run/.containerenv` |
+//! | `kubernetes` | `POD_NAME`, `POD_UID` (downward API), else `HOSTNAME` in a pod |
+//! | `ecs` | `DockerId` from `ECS_CONTAINER_METADATA_URI_V4` |
+//! | `platform` | [`PLATFORM_VARIABLES`] |
+//! | `process` | `<hostname>-<pid>` |
+
+#![warn(missing_docs)]
+
+mod detection;
+mod id;
+mod runtime;
+mod strategy;
+mod view;
+
+pub use detection::{detect, Attempt, Detection, NoInstanceId, Outcome};
+pub use id::{InstanceId, MAX_LEN};
+pub use runtime::Runtime;
+pub use strategy::{
+    validate_env_name, validate_file_path, Chain, Strategy, ECS_MAX_BODY_BYTES, ECS_TIMEOUT,
+    PLATFORM_VARIABLES, STRATEGY_NAMES,
+};
+pub use view::{EnvValue, SystemView, MAX_FILE_BYTES};

@@ -1,0 +1,240 @@
+//! `mountinfo`: the container named by `/proc/self/mountinfo`.
+//!
+//! Under cgroup v2 with a private cgroup namespace `/proc/self/cgroup` says only
+//! `0::/`, and the mount table is the one place left that names the container: the
+//! runtime bind-mounts `/etc/hostname`, `/etc/hosts` and `/etc/resolv.conf` from that
+//! container's own directory (`/var/lib/docker/containers/<id>/hostname`,
+//! `…/overlay-containers/<id>/userdata/hostname`). Only those mount points count, and
+//! only the topmost mount at each: another container's directory mounted elsewhere,
+//! overlay layers and volumes are never taken. In a Kubernetes pod those files belong
+//! to the pod's sandbox (or the kubelet), which every container of the pod shares, so
+//! they are not taken there either.
+
+use std::borrow::Cow;
+
+use super::cgroup::choose;
+use super::shapes::{innermost, is_hex};
+use crate::strategy::Evidence;
+use crate::{Runtime, SystemView};
+
+const PATH: &str = "/proc/self/mountinfo";
+
+/// The files a runtime mounts from a container's own directory.
+const OWN_FILES: [&str; 5] = [
+    "/etc/hostname",
+    "/etc/hosts",
+    "/etc/resolv.conf",
+    "/run/.containerenv",
+    "/run/secrets",
+];
+
+/// One line of the mount table, with the fields that matter here.
+#[derive(Debug)]
+struct Mount<'a> {
+    root: Cow<'a, str>,
+    point: Cow<'a, str>,
+    fstype: &'a str,
+}
+
+/// Where a per-container file comes from.
+#[derive(Debug, PartialEq, Eq)]
+enum Source<'a> {
+    /// A container's own directory.
+    Container(&'a str, Runtime),
+    /// A CRI pod sandbox's directory (containerd's `sandboxes/<id>`).
+    Sandbox(&'a str),
+    Other,
+}
+
+pub(crate) fn detect(view: &SystemView) -> Result<Evidence, String> {
+    let text = view.read(PATH)?;
+    let mounts: Vec<Mount<'_>> = text.lines().filter_map(parse).collect();
+    if mounts.is_empty() {
+        return Err(format!("{PATH} has no mount line"));
+    }
+
+    // A cgroup filesystem mounted without a cgroup namespace has the container's own
+    // cgroup path as its root: the same evidence as /proc/self/cgroup.
+    let sightings: Vec<_> = mounts
+        .iter()
+        .filter(|m| m.fstype == "cgroup" || m.fstype == "cgroup2")
+        .filter_map(|m| innermost(&m.root))
+        .collect();
+    if let Some(s) = choose(&sightings).map_err(|err| format!("{PATH} cgroup mounts {err}"))? {
+        return Ok(Evidence::new(
+            s.id,
+            s.runtime,
+            format!("{PATH}: cgroup mounted from {}", s.path),
+        ));
+    }
+
+    let topmost: Vec<(&str, &Mount<'_>)> = OWN_FILES
+        .iter()
+        .filter_map(|point| Some((*point, mounts.iter().rev().find(|m| m.point == *point)?)))
+        .collect();
+    let sandbox = topmost.iter().find_map(|(_, m)| match source(&m.root) {
+        Source::Sandbox(id) => Some(id),
+        _ => None,
+    });
+    let in_pod = sandbox.is_some() || mounts.iter().any(is_kubernetes_mount);
+
+    let mut found: Vec<(&str, Runtime, &str, &Mount<'_>)> = Vec::new();
+    for (point, mount) in &topmost {
+        if let Source::Container(id, runtime) = source(&mount.root) {
+            // In a pod only CRI-O's per-container secrets directory is this
+            // container's own; everything else there is the sandbox's.
+            let own = !in_pod || (*point == "/run/secrets" && runtime == Runtime::Podman);
+            if own {
+                let runtime = if in_pod { Runtime::CriO } else { runtime };
+                found.push((id, runtime, point, mount));
+            }
+        }
+    }
+    if in_pod && found.is_empty() {
+        if let Some(evidence) = termination_log_twin(&mounts) {
+            return Ok(evidence);
+        }
+    }
+    match found.as_slice() {
+        [] if in_pod => Err(format!(
+            "{PATH}: in a Kubernetes pod /etc/hostname and /etc/resolv.conf belong to the pod sandbox{} and /etc/hosts to the kubelet; no mount names this container",
+            sandbox.map(|id| format!(" ({})", &id[..12])).unwrap_or_default()
+        )),
+        [] => Err(format!(
+            "{PATH}: no mount at /etc/hostname, /etc/hosts or /etc/resolv.conf comes from a runtime's per-container directory"
+        )),
+        [(id, runtime, point, mount), rest @ ..] => {
+            if let Some((other, _, other_point, _)) = rest.iter().find(|(o, ..)| o != id) {
+                return Err(format!(
+                    "{PATH}: {point} names container {id} but {other_point} names {other}: refusing to guess"
+                ));
+            }
+            Ok(Evidence::new(
+                *id,
+                Some(*runtime),
+                format!("{PATH}: {point} is mounted from {}", mount.root),
+            ))
+        }
+    }
+}
+
+/// `36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue`
+fn parse(line: &str) -> Option<Mount<'_>> {
+    let fields: Vec<&str> = line.split(' ').collect();
+    let separator = fields.iter().skip(6).position(|f| *f == "-")? + 6;
+    let fstype = fields.get(separator + 1)?;
+    Some(Mount {
+        root: unescape(fields.get(3)?),
+        point: unescape(fields.get(4)?),
+        fstype,
+    })
+}
+
+/// The kernel writes space, tab, newline and backslash in paths as `\040`, `\011`,
+/// `\012` and `\134`.
+fn unescape(field: &str) -> Cow<'_, str> {
+    if !field.contains('\\') {
+        return Cow::Borrowed(field);
+    }
+    let bytes = field.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let octal = bytes.get(i + 1..i + 4).and_then(|d| {
+            let s = std::str::from_utf8(d).ok()?;
+            u8::from_str_radix(s, 8).ok()
+        });
+        match (bytes[i], octal) {
+            (b'\\', Some(byte)) => {
+                out.push(byte);
+                i += 4;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+}
+
+fn source(root: &str) -> Source<'_> {
+    let segments: Vec<&str> = root.split('/').collect();
+    for pair in segments.windows(3) {
+        match pair {
+            ["sandboxes", id, _] if is_hex(id, 64) => return Source::Sandbox(id),
+            ["overlay-containers", id, "userdata"] if is_hex(id, 64) => {
+                return Source::Container(id, Runtime::Podman)
+            }
+            ["containers", id, _] if is_hex(id, 64) => {
+                return Source::Container(id, Runtime::Docker)
+            }
+            _ => {}
+        }
+    }
+    Source::Other
+}
+
+/// The kubelet's per-pod files, or the service account token: this is a pod.
+fn is_kubernetes_mount(mount: &Mount<'_>) -> bool {
+    mount.root.contains("/kubelet/pods/")
+        || mount.point.starts_with("/var/run/secrets/kubernetes.io")
+        || mount.point.starts_with("/run/secrets/kubernetes.io")
+}
+
+/// In a pod that mounts the host's `/run`, this container's own task shows up there:
+/// the kubelet's per-container termination-log file, bound at our `/dev/termination-log`,
+/// is bound at exactly one task's `…/<id>/rootfs/dev/termination-log` too.
+fn termination_log_twin(mounts: &[Mount<'_>]) -> Option<Evidence> {
+    let ours = mounts
+        .iter()
+        .rev()
+        .find(|m| m.point == "/dev/termination-log")?;
+    let mut ids = mounts.iter().filter(|m| m.root == ours.root).filter_map(|m| {
+        let task = m.point.strip_suffix("/rootfs/dev/termination-log")?;
+        let id = task.rsplit('/').next()?;
+        is_hex(id, 64).then_some((id, &m.point))
+    });
+    let (id, point) = ids.next()?;
+    if ids.any(|(other, _)| other != id) {
+        return None;
+    }
+    Some(Evidence::new(
+        id,
+        Some(Runtime::Kubernetes),
+        format!("{PATH}: this container's termination log is also mounted at {point}"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_optional_fields_and_escapes() {
+        let m = parse("36 35 98:0 /a\\040b /mnt rw,noatime master:1 shared:2 - ext3 /dev/root rw")
+            .expect("a mount");
+        assert_eq!((m.root.as_ref(), m.point.as_ref(), m.fstype), ("/a b", "/mnt", "ext3"));
+        assert!(parse("garbage").is_none());
+        assert!(parse("1 2 3 4 5 6 7").is_none());
+    }
+
+    #[test]
+    fn sources() {
+        let id = "6dbe36d9d9b6743fb989c9b147bf12c50a9289d4b726dfc0afca951dc2e89b9a";
+        assert_eq!(
+            source(&format!("/var/lib/docker/containers/{id}/hostname")),
+            Source::Container(id, Runtime::Docker)
+        );
+        assert_eq!(
+            source(&format!("/containers/storage/overlay-containers/{id}/userdata/hosts")),
+            Source::Container(id, Runtime::Podman)
+        );
+        assert_eq!(
+            source(&format!("/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/{id}/hostname")),
+            Source::Sandbox(id)
+        );
+        assert_eq!(source(&format!("/var/lib/docker/volumes/{id}/_data")), Source::Other);
+        assert_eq!(source(&format!("/var/lib/docker/overlay2/{id}/diff")), Source::Other);
+    }
+}

@@ -1,0 +1,31 @@
+//! `kubernetes`: the pod, as the downward API or Kubernetes itself names it.
+
+use super::{var, Evidence};
+use crate::{Runtime, SystemView};
+
+/// Downward-API variables that name the pod, best first. (`POD_NAMESPACE` and
+/// `NODE_NAME` say where the pod is, not which one it is.)
+const DOWNWARD_API: [&str; 2] = ["POD_NAME", "POD_UID"];
+
+pub(crate) fn detect(view: &SystemView) -> Result<Evidence, String> {
+    for name in DOWNWARD_API {
+        if let Some(value) = var(view, name)? {
+            return Ok(Evidence::new(
+                value,
+                Some(Runtime::Kubernetes),
+                format!("${name} (downward API)"),
+            ));
+        }
+    }
+    if var(view, "KUBERNETES_SERVICE_HOST")?.is_some() {
+        return match var(view, "HOSTNAME")? {
+            Some(value) => Ok(Evidence::new(
+                value,
+                Some(Runtime::Kubernetes),
+                "$HOSTNAME, which Kubernetes sets to the pod's name ($KUBERNETES_SERVICE_HOST is set)",
+            )),
+            None => Err("$KUBERNETES_SERVICE_HOST is set but $HOSTNAME is not".into()),
+        };
+    }
+    Err("not a Kubernetes pod: none of $POD_NAME, $POD_UID (downward API) or $KUBERNETES_SERVICE_HOST is set".into())
+}

@@ -1,0 +1,342 @@
+//! The one door through which every strategy sees the system.
+//!
+//! A [`SystemView`] is files under a root directory, an environment, a host name and a
+//! process id. [`SystemView::live`] is the running process on `/`;
+//! [`SystemView::snapshot`] is a directory laid out like `/` (the fixtures, or
+//! `instance-id detect --root DIR`). Strategies never touch `std::fs` or `std::env`
+//! themselves, so a snapshot and the real system are the same input.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fs::{File, OpenOptions};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The most a strategy reads from any one file: 512 KiB.
+///
+/// Inside a container `/proc/self/mountinfo` is a few KiB and `/proc/self/cgroup` well
+/// under one; a busy Kubernetes node's own mount table reaches a few hundred KiB. A
+/// file past this bound is refused whole rather than read in part: the last mount at
+/// a mount point is the one that counts, and a truncated table could hide it.
+pub const MAX_FILE_BYTES: usize = 512 * 1024;
+
+/// The most read from a snapshot's `proc/self/environ`: 1 MiB, about what the kernel
+/// lets a process start with (`ARG_MAX` for arguments and environment together).
+const MAX_ENVIRON_BYTES: usize = 1024 * 1024;
+
+/// What one look-up in the environment found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvValue<'a> {
+    /// The variable is not set.
+    Unset,
+    /// The variable is set to valid UTF-8.
+    Set(&'a str),
+    /// The variable is set, but its value is not UTF-8.
+    NotUtf8,
+}
+
+/// Files under a root, an environment, a host name and a pid: everything a strategy may
+/// look at.
+///
+/// # Example
+///
+/// ```
+/// use instance_id::SystemView;
+///
+/// let dir = tempfile::tempdir()?;
+/// std::fs::create_dir_all(dir.path().join("etc"))?;
+/// std::fs::write(dir.path().join("etc/hostname"), "web-1\n")?;
+///
+/// let view = SystemView::snapshot(dir.path());
+/// assert_eq!(view.hostname().as_deref(), Ok("web-1"));
+/// assert_eq!(view.var("HOME"), instance_id::EnvValue::Unset); // no proc/self/environ
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct SystemView {
+    root: PathBuf,
+    env: Result<BTreeMap<String, OsString>, String>,
+    hostname: Result<String, String>,
+    pid: Result<u32, String>,
+    network: bool,
+}
+
+impl SystemView {
+    /// The running process: `/`, its own environment, the kernel's host name, its pid.
+    /// The `ecs` strategy may query the metadata endpoint.
+    pub fn live() -> Self {
+        let env = std::env::vars_os()
+            .filter_map(|(name, value)| Some((name.into_string().ok()?, value)))
+            .collect();
+        let root = PathBuf::from("/");
+        // The kernel's host name for this UTS namespace; /etc/hostname may be stale or
+        // absent (FROM scratch images) while this one is always what `uname -n` says.
+        let hostname = read_text(&root.join("proc/sys/kernel/hostname"), MAX_FILE_BYTES)
+            .map(|name| name.trim().to_owned())
+            .map_err(|err| format!("/proc/sys/kernel/hostname {err}"));
+        Self {
+            root,
+            env: Ok(env),
+            hostname,
+            pid: Ok(std::process::id()),
+            network: true,
+        }
+    }
+
+    /// A directory laid out like `/`: files from `DIR/...`, the environment from
+    /// `DIR/proc/self/environ` (NUL-separated, empty when the file is absent), the host
+    /// name from `DIR/etc/hostname`, the pid from `DIR/proc/self/stat` when present.
+    ///
+    /// A snapshot never reaches the network: its metadata endpoint is not this
+    /// machine's to ask.
+    pub fn snapshot(root: impl Into<PathBuf>) -> Self {
+        let root = root.into();
+        let env = match read_bytes(&root.join("proc/self/environ"), MAX_ENVIRON_BYTES) {
+            Ok(bytes) => Ok(parse_environ(&bytes)),
+            Err(ReadError::Missing) => Ok(BTreeMap::new()),
+            Err(err) => Err(format!("proc/self/environ {err}")),
+        };
+        let hostname = read_text(&root.join("etc/hostname"), MAX_FILE_BYTES)
+            .map(|text| text.lines().next().unwrap_or("").trim().to_owned())
+            .map_err(|err| format!("/etc/hostname {err}"));
+        let pid = read_text(&root.join("proc/self/stat"), MAX_FILE_BYTES)
+            .map_err(|err| format!("proc/self/stat {err}"))
+            .and_then(|stat| {
+                let first = stat.split_whitespace().next().unwrap_or("");
+                first
+                    .parse()
+                    .map_err(|_| format!("proc/self/stat does not start with a pid: {first:?}"))
+            });
+        Self {
+            root,
+            env,
+            hostname,
+            pid,
+            network: false,
+        }
+    }
+
+    /// Replaces the environment (tests, and apps that detect on behalf of another
+    /// process).
+    ///
+    /// ```
+    /// use instance_id::{EnvValue, SystemView};
+    ///
+    /// let view = SystemView::snapshot("/nonexistent").with_env([("POD_NAME", "web-7d9f")]);
+    /// assert_eq!(view.var("POD_NAME"), EnvValue::Set("web-7d9f"));
+    /// ```
+    pub fn with_env<K, V>(mut self, vars: impl IntoIterator<Item = (K, V)>) -> Self
+    where
+        K: Into<String>,
+        V: Into<OsString>,
+    {
+        self.env = Ok(vars
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect());
+        self
+    }
+
+    /// Allows or forbids network look-ups (the `ecs` strategy).
+    pub fn with_network(mut self, allowed: bool) -> Self {
+        self.network = allowed;
+        self
+    }
+
+    /// The root directory files are read under.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// One environment variable.
+    pub fn var(&self, name: &str) -> EnvValue<'_> {
+        match &self.env {
+            Ok(env) => match env.get(name) {
+                None => EnvValue::Unset,
+                Some(value) => value.to_str().map_or(EnvValue::NotUtf8, EnvValue::Set),
+            },
+            Err(_) => EnvValue::Unset,
+        }
+    }
+
+    /// Why the environment could not be read, if it could not.
+    pub fn env_error(&self) -> Option<&str> {
+        self.env.as_ref().err().map(String::as_str)
+    }
+
+    /// The host name (the kernel's when live, `etc/hostname` in a snapshot).
+    pub fn hostname(&self) -> Result<&str, &str> {
+        self.hostname.as_deref().map_err(String::as_str)
+    }
+
+    /// The process id (this process when live, `proc/self/stat` in a snapshot).
+    pub fn pid(&self) -> Result<u32, &str> {
+        self.pid.as_ref().copied().map_err(String::as_str)
+    }
+
+    /// Whether network look-ups are allowed.
+    pub fn network_allowed(&self) -> bool {
+        self.network
+    }
+
+    /// Reads a text file at an absolute in-system path (`/proc/self/cgroup`), at most
+    /// [`MAX_FILE_BYTES`]. The error is a reason a person can read, naming the path.
+    pub fn read(&self, path: &str) -> Result<String, String> {
+        self.read_limited(path, MAX_FILE_BYTES)
+    }
+
+    /// [`read`](Self::read) with a smaller bound.
+    pub fn read_limited(&self, path: &str, limit: usize) -> Result<String, String> {
+        let full = self.root.join(path.trim_start_matches('/'));
+        read_text(&full, limit).map_err(|err| format!("{path} {err}"))
+    }
+
+    /// Whether the file exists at all (a reason may differ for "absent" and "broken").
+    pub fn exists(&self, path: &str) -> bool {
+        self.root.join(path.trim_start_matches('/')).exists()
+    }
+}
+
+/// Why a bounded read failed.
+#[derive(Debug)]
+enum ReadError {
+    Missing,
+    NotRegular(&'static str),
+    TooLarge(usize),
+    NotUtf8(usize),
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Missing => f.write_str("does not exist"),
+            ReadError::NotRegular(kind) => write!(f, "is {kind}, not a regular file"),
+            ReadError::TooLarge(limit) => {
+                write!(f, "is larger than {} KiB: refused, not read in part", limit / 1024)
+            }
+            ReadError::NotUtf8(at) => write!(f, "is not UTF-8 text (invalid byte at offset {at})"),
+            ReadError::Io(err) => write!(f, "cannot be read: {err}"),
+        }
+    }
+}
+
+fn read_text(path: &Path, limit: usize) -> Result<String, ReadError> {
+    let bytes = read_bytes(path, limit)?;
+    String::from_utf8(bytes).map_err(|err| ReadError::NotUtf8(err.utf8_error().valid_up_to()))
+}
+
+/// Reads at most `limit` bytes; a FIFO, socket, device or directory is an error at once,
+/// never a blocking read.
+fn read_bytes(path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
+    let file = open_nonblocking(path).map_err(|err| match err.kind() {
+        std::io::ErrorKind::NotFound => ReadError::Missing,
+        _ => ReadError::Io(err),
+    })?;
+    let kind = file.metadata().map_err(ReadError::Io)?.file_type();
+    if !kind.is_file() {
+        return Err(ReadError::NotRegular(describe(&kind)));
+    }
+    let mut bytes = Vec::new();
+    // One byte past the bound tells "exactly at the limit" from "over it".
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() > limit {
+        return Err(ReadError::TooLarge(limit));
+    }
+    Ok(bytes)
+}
+
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new().read(true).open(path)
+}
+
+fn describe(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return "a device";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "not a file"
+    }
+}
+
+/// `NAME=value\0NAME=value\0`, as the kernel writes `/proc/<pid>/environ`.
+fn parse_environ(bytes: &[u8]) -> BTreeMap<String, OsString> {
+    bytes
+        .split(|&b| b == 0)
+        .filter_map(|entry| {
+            let eq = entry.iter().position(|&b| b == b'=')?;
+            let name = std::str::from_utf8(&entry[..eq]).ok()?;
+            Some((name.to_owned(), bytes_to_os(&entry[eq + 1..])))
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+fn bytes_to_os(bytes: &[u8]) -> OsString {
+    use std::os::unix::ffi::OsStringExt;
+    OsString::from_vec(bytes.to_vec())
+}
+
+#[cfg(not(unix))]
+fn bytes_to_os(bytes: &[u8]) -> OsString {
+    String::from_utf8_lossy(bytes).into_owned().into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environ_is_nul_separated_and_keeps_non_utf8_apart() {
+        let env = parse_environ(b"A=1\0B=x=y\0BAD\0C=\xff\0");
+        assert_eq!(env.get("A").and_then(|v| v.to_str()), Some("1"));
+        assert_eq!(env.get("B").and_then(|v| v.to_str()), Some("x=y"));
+        assert!(!env.contains_key("BAD"));
+        assert!(env.get("C").is_some_and(|v| v.to_str().is_none()));
+    }
+
+    #[test]
+    fn bounded_read_refuses_oversized_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("big"), vec![b'a'; 100]).expect("write");
+        let view = SystemView::snapshot(dir.path());
+        assert!(view.read_limited("/big", 100).is_ok());
+        let err = view.read_limited("/big", 99).expect_err("over the bound");
+        assert!(err.contains("larger than"), "{err}");
+    }
+
+    #[test]
+    fn a_directory_is_a_reason() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("etc/hostname")).expect("mkdir");
+        let err = SystemView::snapshot(dir.path())
+            .read("/etc/hostname")
+            .expect_err("a directory");
+        assert!(err.contains("a directory"), "{err}");
+    }
+}
