@@ -125,12 +125,16 @@ pub fn detect(chain: &Chain, view: &SystemView) -> Result<Detection, NoInstanceI
             });
             continue;
         }
-        let checked = strategy.run(view).and_then(|evidence| {
-            match InstanceId::new(&evidence.value) {
-                Ok(id) => Ok((id, evidence.runtime, evidence.detail)),
-                Err(rule) => Err(format!("{} gave an unusable value: {rule}", evidence.detail)),
-            }
-        });
+        let checked =
+            strategy
+                .run(view)
+                .and_then(|evidence| match InstanceId::new(&evidence.value) {
+                    Ok(id) => Ok((id, evidence.runtime, evidence.detail)),
+                    Err(rule) => Err(format!(
+                        "{} gave an unusable value: {rule}",
+                        evidence.detail
+                    )),
+                });
         match checked {
             Ok((id, runtime, detail)) => {
                 attempts.push(Attempt {

@@ -38,10 +38,7 @@ impl InstanceId {
                 value.len()
             ));
         }
-        if let Some((at, ch)) = value
-            .char_indices()
-            .find(|(_, ch)| !ch.is_ascii_graphic())
-        {
+        if let Some((at, ch)) = value.char_indices().find(|(_, ch)| !ch.is_ascii_graphic()) {
             return Err(format!(
                 "the value has {} at offset {at}; only printable ASCII without whitespace is allowed",
                 describe(ch)
@@ -159,13 +156,24 @@ mod tests {
             "build-07",
             "v1.2.3.4.5",
         ] {
-            assert_eq!(InstanceId::new(&format!(" {ok}\r\n")).map(|id| id.0), Ok(ok.into()));
+            assert_eq!(
+                InstanceId::new(&format!(" {ok}\r\n")).map(|id| id.0),
+                Ok(ok.into())
+            );
         }
     }
 
     #[test]
     fn refuses_what_is_unsafe_in_a_header() {
-        for bad in ["", "   ", "a b", "a\tb", "a\r\nX-Evil: 1", "caf\u{e9}", "\u{7f}x"] {
+        for bad in [
+            "",
+            "   ",
+            "a b",
+            "a\tb",
+            "a\r\nX-Evil: 1",
+            "caf\u{e9}",
+            "\u{7f}x",
+        ] {
             assert!(InstanceId::new(bad).is_err(), "{bad:?} was accepted");
         }
         assert!(InstanceId::new(&"a".repeat(253)).is_ok());
@@ -187,7 +195,13 @@ mod tests {
             assert!(err.contains("network address"), "{bad}: {err}");
         }
         // Version-like or id-like digits are not addresses.
-        for ok in ["1.2.3", "300.1.1.1", "web-7-1-2", "ip-10-0-3", "d8a966b421fce2"] {
+        for ok in [
+            "1.2.3",
+            "300.1.1.1",
+            "web-7-1-2",
+            "ip-10-0-3",
+            "d8a966b421fce2",
+        ] {
             assert!(InstanceId::new(ok).is_ok(), "{ok} was refused");
         }
     }

@@ -213,7 +213,11 @@ impl std::fmt::Display for ReadError {
             ReadError::Missing => f.write_str("does not exist"),
             ReadError::NotRegular(kind) => write!(f, "is {kind}, not a regular file"),
             ReadError::TooLarge(limit) => {
-                write!(f, "is larger than {} KiB: refused, not read in part", limit / 1024)
+                write!(
+                    f,
+                    "is larger than {} KiB: refused, not read in part",
+                    limit / 1024
+                )
             }
             ReadError::NotUtf8(at) => write!(f, "is not UTF-8 text (invalid byte at offset {at})"),
             ReadError::Io(err) => write!(f, "cannot be read: {err}"),

@@ -124,16 +124,29 @@ fn run_detect(args: DetectArgs) -> ExitCode {
 }
 
 fn print_json(result: &Result<Detection, instance_id::NoInstanceId>) {
-    let value = match result {
-        Ok(detection) => serde_json::to_value(detection),
-        Err(none) => serde_json::to_value(serde_json::json!({
-            "id": null,
-            "source": null,
-            "runtime": null,
-            "attempts": none.attempts,
-        })),
+    /// The shape of SPEC §6, with `null`s when the chain found nothing.
+    #[derive(serde::Serialize)]
+    struct Report<'a> {
+        id: Option<&'a str>,
+        source: Option<&'a str>,
+        runtime: Option<instance_id::Runtime>,
+        attempts: &'a [Attempt],
+    }
+    let report = match result {
+        Ok(d) => Report {
+            id: Some(d.id.as_str()),
+            source: Some(&d.source),
+            runtime: d.runtime,
+            attempts: &d.attempts,
+        },
+        Err(none) => Report {
+            id: None,
+            source: None,
+            runtime: None,
+            attempts: &none.attempts,
+        },
     };
-    match value.and_then(|v| serde_json::to_string_pretty(&v)) {
+    match serde_json::to_string_pretty(&report) {
         Ok(text) => println!("{text}"),
         Err(err) => eprintln!("instance-id: cannot write JSON: {err}"),
     }

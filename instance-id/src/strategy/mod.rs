@@ -162,7 +162,9 @@ pub fn validate_env_name(name: &str) -> Result<(), String> {
 /// An absolute path without NUL.
 pub fn validate_file_path(path: &str) -> Result<(), String> {
     if !path.starts_with('/') {
-        Err(format!("{path:?} is not an absolute path; write it from / (\"/etc/podinfo/name\")"))
+        Err(format!(
+            "{path:?} is not an absolute path; write it from / (\"/etc/podinfo/name\")"
+        ))
     } else if path.contains('\0') {
         Err("the path contains a NUL byte".into())
     } else {
@@ -216,9 +218,9 @@ impl FromStr for Strategy {
         let text = text.trim();
         let (name, argument) = match text.split_once('(') {
             Some((name, rest)) => {
-                let inner = rest.strip_suffix(')').ok_or_else(|| {
-                    format!("{text:?} is missing its closing parenthesis")
-                })?;
+                let inner = rest
+                    .strip_suffix(')')
+                    .ok_or_else(|| format!("{text:?} is missing its closing parenthesis"))?;
                 let inner = inner.trim();
                 let inner = inner
                     .strip_prefix('"')
@@ -294,6 +296,7 @@ impl Chain {
         fallback: impl IntoIterator<Item = Strategy>,
     ) -> Result<Self, String> {
         let mut steps: Vec<Strategy> = Vec::new();
+        // The strategy as written that put each step there: `container` for `cgroup`.
         let mut written: Vec<Strategy> = Vec::new();
         for strategy in std::iter::once(first).chain(fallback) {
             strategy.validate()?;
@@ -303,17 +306,20 @@ impl Chain {
                 ));
             }
             for member in strategy.members() {
-                if steps.contains(&member) {
-                    let via = if member == strategy {
-                        String::new()
-                    } else {
-                        format!(" (as part of {strategy})")
+                if let Some(at) = steps.iter().position(|step| *step == member) {
+                    let how = match (&written[at], member == strategy) {
+                        (earlier, true) if *earlier == member => String::new(),
+                        (earlier, true) => format!(" ({earlier} already includes it)"),
+                        (earlier, false) if *earlier == member => {
+                            format!(" (as part of {strategy})")
+                        }
+                        (earlier, false) => format!(" (in both {earlier} and {strategy})"),
                     };
-                    return Err(format!("{member} is listed twice{via}"));
+                    return Err(format!("{member} is listed twice{how}"));
                 }
                 steps.push(member);
+                written.push(strategy.clone());
             }
-            written.push(strategy);
         }
         Ok(Self { steps })
     }
@@ -363,7 +369,11 @@ pub(crate) struct Evidence {
 }
 
 impl Evidence {
-    pub fn new(value: impl Into<String>, runtime: Option<Runtime>, detail: impl Into<String>) -> Self {
+    pub fn new(
+        value: impl Into<String>,
+        runtime: Option<Runtime>,
+        detail: impl Into<String>,
+    ) -> Self {
         Self {
             value: value.into(),
             runtime,
@@ -392,9 +402,20 @@ mod tests {
     #[test]
     fn parses_the_command_line_spelling() {
         assert_eq!("env(\"A_B\")".parse(), Ok(Strategy::env("A_B")));
-        assert_eq!("file(/etc/podinfo/name)".parse(), Ok(Strategy::file("/etc/podinfo/name")));
+        assert_eq!(
+            "file(/etc/podinfo/name)".parse(),
+            Ok(Strategy::file("/etc/podinfo/name"))
+        );
         assert_eq!("machine_id".parse(), Ok(Strategy::MachineId));
-        for bad in ["env()", "env(1A)", "file(relative)", "nope", "hostname(x)", "env(A", "custom(f)"] {
+        for bad in [
+            "env()",
+            "env(1A)",
+            "file(relative)",
+            "nope",
+            "hostname(x)",
+            "env(A",
+            "custom(f)",
+        ] {
             assert!(bad.parse::<Strategy>().is_err(), "{bad}");
         }
     }
@@ -410,7 +431,12 @@ mod tests {
             Chain::default(),
             Chain::new(
                 Strategy::Container,
-                [Strategy::Kubernetes, Strategy::Ecs, Strategy::Platform, Strategy::Process]
+                [
+                    Strategy::Kubernetes,
+                    Strategy::Ecs,
+                    Strategy::Platform,
+                    Strategy::Process
+                ]
             )
             .expect("the default chain is valid")
         );

@@ -29,11 +29,17 @@ pub(crate) fn detect(view: &SystemView) -> Result<Evidence, String> {
         sightings.extend(innermost(path));
     }
     if valid_lines == 0 {
-        return Err(format!("{PATH} has no line of the form ID:CONTROLLERS:/PATH"));
+        return Err(format!(
+            "{PATH} has no line of the form ID:CONTROLLERS:/PATH"
+        ));
     }
     let chosen = choose(&sightings).map_err(|err| format!("{PATH}: {err}"))?;
     match chosen {
-        Some(s) => Ok(Evidence::new(s.id, s.runtime, format!("{PATH}: {}", s.path))),
+        Some(s) => Ok(Evidence::new(
+            s.id,
+            s.runtime,
+            format!("{PATH}: {}", s.path),
+        )),
         None => Err(describe_absence(&text)),
     }
 }
@@ -71,11 +77,7 @@ fn describe_absence(text: &str) -> String {
         let mut distinct: Vec<&str> = paths.clone();
         distinct.sort_unstable();
         distinct.dedup();
-        let sample = distinct
-            .iter()
-            .find(|p| **p != "/")
-            .copied()
-            .unwrap_or("/");
+        let sample = distinct.iter().find(|p| **p != "/").copied().unwrap_or("/");
         format!("{PATH} names no container (e.g. {sample:?}): a host process or a runtime without a known shape")
     }
 }

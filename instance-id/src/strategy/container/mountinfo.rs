@@ -190,11 +190,14 @@ fn termination_log_twin(mounts: &[Mount<'_>]) -> Option<Evidence> {
         .iter()
         .rev()
         .find(|m| m.point == "/dev/termination-log")?;
-    let mut ids = mounts.iter().filter(|m| m.root == ours.root).filter_map(|m| {
-        let task = m.point.strip_suffix("/rootfs/dev/termination-log")?;
-        let id = task.rsplit('/').next()?;
-        is_hex(id, 64).then_some((id, &m.point))
-    });
+    let mut ids = mounts
+        .iter()
+        .filter(|m| m.root == ours.root)
+        .filter_map(|m| {
+            let task = m.point.strip_suffix("/rootfs/dev/termination-log")?;
+            let id = task.rsplit('/').next()?;
+            is_hex(id, 64).then_some((id, &m.point))
+        });
     let (id, point) = ids.next()?;
     if ids.any(|(other, _)| other != id) {
         return None;
@@ -214,7 +217,10 @@ mod tests {
     fn parses_optional_fields_and_escapes() {
         let m = parse("36 35 98:0 /a\\040b /mnt rw,noatime master:1 shared:2 - ext3 /dev/root rw")
             .expect("a mount");
-        assert_eq!((m.root.as_ref(), m.point.as_ref(), m.fstype), ("/a b", "/mnt", "ext3"));
+        assert_eq!(
+            (m.root.as_ref(), m.point.as_ref(), m.fstype),
+            ("/a b", "/mnt", "ext3")
+        );
         assert!(parse("garbage").is_none());
         assert!(parse("1 2 3 4 5 6 7").is_none());
     }
@@ -227,14 +233,24 @@ mod tests {
             Source::Container(id, Runtime::Docker)
         );
         assert_eq!(
-            source(&format!("/containers/storage/overlay-containers/{id}/userdata/hosts")),
+            source(&format!(
+                "/containers/storage/overlay-containers/{id}/userdata/hosts"
+            )),
             Source::Container(id, Runtime::Podman)
         );
         assert_eq!(
-            source(&format!("/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/{id}/hostname")),
+            source(&format!(
+                "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/{id}/hostname"
+            )),
             Source::Sandbox(id)
         );
-        assert_eq!(source(&format!("/var/lib/docker/volumes/{id}/_data")), Source::Other);
-        assert_eq!(source(&format!("/var/lib/docker/overlay2/{id}/diff")), Source::Other);
+        assert_eq!(
+            source(&format!("/var/lib/docker/volumes/{id}/_data")),
+            Source::Other
+        );
+        assert_eq!(
+            source(&format!("/var/lib/docker/overlay2/{id}/diff")),
+            Source::Other
+        );
     }
 }

@@ -24,7 +24,9 @@ pub(crate) fn detect(view: &SystemView) -> Result<Evidence, String> {
             Some(Runtime::Podman),
             format!("{PATH}: id=\"{id}\""),
         )),
-        Some(id) => Err(format!("{PATH} has id={id:?}, which is not a 64-hex container id")),
+        Some(id) => Err(format!(
+            "{PATH} has id={id:?}, which is not a 64-hex container id"
+        )),
         None if text.trim().is_empty() => Err(format!(
             "{PATH} is empty: Podman before 2.0, or a runtime that only marks the container"
         )),

@@ -40,7 +40,8 @@ pub(crate) fn innermost(path: &str) -> Option<Sighting<'_>> {
         let end = offset + segment.len();
         offset = end + 1;
         if let Some((id, explicit)) = container_segment(segment, previous, &markers) {
-            let runtime = if markers.kubepods {
+            // The colon form carries its pod slice in the same segment.
+            let runtime = if markers.kubepods || segment.starts_with("kubepods") {
                 Some(Runtime::Kubernetes)
             } else {
                 explicit.or_else(|| markers.runtime())
@@ -133,7 +134,10 @@ fn container_segment<'a>(
     if previous == "lxc" && !segment.is_empty() {
         return Some((segment, Some(Runtime::Lxc)));
     }
-    if let Some(name) = segment.strip_prefix("lxc.payload.").filter(|n| !n.is_empty()) {
+    if let Some(name) = segment
+        .strip_prefix("lxc.payload.")
+        .filter(|n| !n.is_empty())
+    {
         return Some((name, Some(Runtime::Lxc)));
     }
     // Cloud Foundry's Garden: /garden/<handle>, the handle being the instance GUID.
@@ -148,7 +152,9 @@ fn container_segment<'a>(
 }
 
 pub(crate) fn is_hex(s: &str, len: usize) -> bool {
-    s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    s.len() == len
+        && s.bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
 /// `<32 hex task id>-<decimal>`: the id ECS on Fargate gives each container of a task.
@@ -209,8 +215,14 @@ mod tests {
             id_of(&format!("/ecs/dd9b146f4ac019adfc754f28d882f462/{fargate}")),
             Some((fargate.to_owned(), Some(Runtime::Ecs)))
         );
-        assert_eq!(id_of("/lxc/web01"), Some(("web01".into(), Some(Runtime::Lxc))));
-        assert_eq!(id_of("/lxc.payload.web01"), Some(("web01".into(), Some(Runtime::Lxc))));
+        assert_eq!(
+            id_of("/lxc/web01"),
+            Some(("web01".into(), Some(Runtime::Lxc)))
+        );
+        assert_eq!(
+            id_of("/lxc.payload.web01"),
+            Some(("web01".into(), Some(Runtime::Lxc)))
+        );
         assert_eq!(
             id_of("/garden/6f265890-5165-7fab-6b52-18d1"),
             Some(("6f265890-5165-7fab-6b52-18d1".into(), Some(Runtime::Garden)))

@@ -1,0 +1,213 @@
+//! `instance-id detect` as a person and a script use it: exit codes, messages, the
+//! JSON shape of SPEC §6, and `--explain` on this machine's own `/`.
+
+mod support;
+
+use support::{run, shared_dir};
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn prints_the_id_alone_for_scripts() {
+    let dir = shared_dir().join("fixtures/docker-private-cgroupns");
+    let out = run(&["detect", "--root", dir.to_str().expect("utf-8")]);
+    assert!(out.status.success());
+    assert_eq!(
+        text(&out.stdout),
+        "f567d2d70907cf14b07a95c07e69ff881934e8cbfa0259f9ddc84aebb3a98786\n"
+    );
+}
+
+#[test]
+fn explain_tells_every_attempt() {
+    let dir = shared_dir().join("fixtures/k8s-v2-private-downward-api");
+    let out = run(&[
+        "detect",
+        "--root",
+        dir.to_str().expect("utf-8"),
+        "--explain",
+    ]);
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("instance id cart-5d8f7b6c9-abcde (via kubernetes, kubernetes)\n"),
+        "{stdout}"
+    );
+    for expected in [
+        "cgroup      failed",
+        "private cgroup namespace",
+        "mountinfo   failed",
+        "belong to the pod sandbox (bfe235dcfb69)",
+        "podman      failed       /run/.containerenv does not exist",
+        "kubernetes  found        $POD_NAME (downward API)",
+        "ecs         not reached",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
+    }
+    assert!(stdout.ends_with("\ncart-5d8f7b6c9-abcde\n"), "{stdout}");
+}
+
+#[test]
+fn json_has_the_documented_shape() {
+    let dir = shared_dir().join("fixtures/podman-rootful-v2");
+    let out = run(&[
+        "detect",
+        "--root",
+        dir.to_str().expect("utf-8"),
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    let position = |key: &str| stdout.find(&format!("\"{key}\":")).expect(key);
+    assert!(position("id") < position("source"), "{stdout}");
+    assert!(position("source") < position("runtime"), "{stdout}");
+    assert!(position("runtime") < position("attempts"), "{stdout}");
+    assert!(position("strategy") < position("outcome"), "{stdout}");
+    assert!(position("outcome") < position("reason"), "{stdout}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let keys: Vec<&str> = json
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys.len(), 4, "{stdout}");
+    assert_eq!(
+        json["id"],
+        "f1496a54353d35b04a8c37e492496f627df4beed99d98d5b6f05870f6aa865f0"
+    );
+    assert_eq!(json["source"], "mountinfo");
+    assert_eq!(json["runtime"], "podman");
+    for attempt in json["attempts"].as_array().expect("attempts") {
+        let object = attempt.as_object().expect("an object");
+        assert_eq!(object.len(), 3);
+        assert!(
+            object["strategy"].is_string()
+                && object["outcome"].is_string()
+                && object["reason"].is_string()
+        );
+    }
+}
+
+#[test]
+fn nothing_found_is_a_clear_failure() {
+    let dir = shared_dir().join("fixtures/docker-private-cgroupns");
+    let root = dir.to_str().expect("utf-8");
+    let out = run(&[
+        "detect",
+        "--root",
+        root,
+        "--strategy",
+        "env(NOPE)",
+        "--fallback",
+        "podman",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("no strategy found an instance id"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("$NOPE is not set"), "{stderr}");
+
+    let out = run(&[
+        "detect",
+        "--root",
+        root,
+        "--strategy",
+        "env(NOPE)",
+        "--fallback=",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(json["id"].is_null() && json["source"].is_null() && json["runtime"].is_null());
+    assert_eq!(json["attempts"][0]["outcome"], "failed");
+}
+
+#[test]
+fn invalid_chains_and_roots_are_usage_errors() {
+    for (args, message) in [
+        (
+            vec!["detect", "--strategy", "random", "--fallback", "hostname"],
+            "always succeeds",
+        ),
+        (
+            vec!["detect", "--strategy", "container", "--fallback", "cgroup"],
+            "cgroup is listed twice (container already includes it)",
+        ),
+        (
+            vec!["detect", "--strategy", "hostnme"],
+            "unknown strategy \"hostnme\"",
+        ),
+        (
+            vec!["detect", "--strategy", "env(1BAD)"],
+            "not an environment variable name",
+        ),
+        (
+            vec!["detect", "--strategy", "file(etc/name)"],
+            "not an absolute path",
+        ),
+        (
+            vec!["detect", "--root", "/nonexistent/snapshot"],
+            "is not a directory",
+        ),
+    ] {
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn fallback_lists_split_outside_parentheses() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("proc/self")).expect("mkdir");
+    std::fs::write(dir.path().join("proc/self/environ"), b"B=from-b\0").expect("write");
+    let out = run(&[
+        "detect",
+        "--root",
+        dir.path().to_str().expect("utf-8"),
+        "--strategy",
+        "file(/a,b)",
+        "--fallback",
+        "env(A), env(\"B\")",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "from-b\n");
+}
+
+/// On this machine's own `/`, every strategy of the default chain gets a line with
+/// a reason, and the one that decided says where it read the id.
+#[test]
+fn explain_on_the_live_system() {
+    let out = run(&["detect", "--explain"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    for strategy in [
+        "cgroup",
+        "mountinfo",
+        "podman",
+        "kubernetes",
+        "ecs",
+        "platform",
+        "process",
+    ] {
+        assert!(
+            stdout
+                .lines()
+                .any(|line| line.trim_start().starts_with(strategy)),
+            "no line for {strategy}:\n{stdout}"
+        );
+    }
+    assert!(stdout.contains(" found "), "{stdout}");
+}

@@ -1,0 +1,151 @@
+//! The `ecs` strategy against a real HTTP server on 127.0.0.1: the documented answer,
+//! and slow, huge, non-JSON and failing ones, each a reason and never a hang.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use instance_id::{detect, Chain, Outcome, Strategy, SystemView};
+
+/// How the test server answers.
+#[derive(Clone, Copy)]
+enum Answer {
+    Documented,
+    Status404,
+    NotJson,
+    Huge,
+    NoDockerId,
+    /// Accepts, then says nothing for longer than the client waits.
+    Silent,
+    /// Sends the headers, then one byte of body every 100 ms.
+    Trickle,
+}
+
+/// The container metadata v4 example of the ECS documentation, abridged.
+const DOCUMENTED: &str = r#"{
+  "DockerId": "ea32192c8553fbff06c9340478a2ff089b2bb5646fb718b4ee206641c9086d66",
+  "Name": "curl",
+  "DockerName": "ecs-curltest-24-curl-cca48e8dcadd97805600",
+  "Image": "111122223333.dkr.ecr.us-west-2.amazonaws.com/curltest:latest",
+  "Labels": {"com.amazonaws.ecs.cluster": "default"},
+  "DesiredStatus": "RUNNING",
+  "KnownStatus": "RUNNING",
+  "Type": "NORMAL"
+}"#;
+
+/// Serves one connection with `answer` on a fresh port of 127.0.0.1; returns the URI.
+fn serve(answer: Answer) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let address = listener.local_addr().expect("local address");
+    thread::spawn(move || {
+        if let Ok((stream, _)) = listener.accept() {
+            respond(stream, answer);
+        }
+    });
+    format!("http://{address}/v4/ea32192c8553fbff06c9340478a2ff08-3822082590")
+}
+
+fn respond(mut stream: TcpStream, answer: Answer) {
+    let mut request = [0u8; 4096];
+    let _ = stream.read(&mut request);
+    let ok = |body: &str| {
+        format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let response = match answer {
+        Answer::Documented => ok(DOCUMENTED),
+        Answer::Status404 => {
+            "HTTP/1.1 404 Not Found\r\ncontent-length: 9\r\nconnection: close\r\n\r\nnot found"
+                .into()
+        }
+        Answer::NotJson => ok("<html>agent</html>"),
+        Answer::Huge => ok(&format!("{{\"DockerId\": \"{}\"}}", "a".repeat(1 << 20))),
+        Answer::NoDockerId => ok(r#"{"Name": "curl"}"#),
+        Answer::Silent => {
+            thread::sleep(Duration::from_secs(4));
+            return;
+        }
+        Answer::Trickle => {
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 4000\r\n\r\n");
+            for _ in 0..40 {
+                if stream.write_all(b"{").is_err() {
+                    return;
+                }
+                thread::sleep(Duration::from_millis(100));
+            }
+            return;
+        }
+    };
+    let _ = stream.write_all(response.as_bytes());
+}
+
+fn run_ecs(uri: &str) -> (Result<String, String>, Duration) {
+    let view = SystemView::snapshot("/nonexistent")
+        .with_env([("ECS_CONTAINER_METADATA_URI_V4", uri)])
+        .with_network(true);
+    let chain = Chain::new(Strategy::Ecs, []).expect("a chain");
+    let start = Instant::now();
+    let result = detect(&chain, &view)
+        .map(|d| {
+            assert_eq!(d.runtime.map(|r| r.as_str()), Some("ecs"));
+            d.id.into_string()
+        })
+        .map_err(|none| {
+            assert_eq!(none.attempts[0].outcome, Outcome::Failed);
+            none.attempts[0].reason.clone()
+        });
+    (result, start.elapsed())
+}
+
+#[test]
+fn documented_answer() {
+    let (result, _) = run_ecs(&serve(Answer::Documented));
+    assert_eq!(
+        result,
+        Ok("ea32192c8553fbff06c9340478a2ff089b2bb5646fb718b4ee206641c9086d66".into())
+    );
+}
+
+#[test]
+fn bad_answers_are_reasons() {
+    for (answer, expected) in [
+        (Answer::Status404, "answered 404"),
+        (Answer::NotJson, "did not answer JSON"),
+        (Answer::Huge, "reading the answer"),
+        (Answer::NoDockerId, "has no DockerId"),
+    ] {
+        let (result, _) = run_ecs(&serve(answer));
+        let reason = result.expect_err("a reason");
+        assert!(reason.contains(expected), "{reason}");
+    }
+}
+
+#[test]
+fn slow_answers_give_up_within_the_budget() {
+    for answer in [Answer::Silent, Answer::Trickle] {
+        let (result, took) = run_ecs(&serve(answer));
+        let reason = result.expect_err("a timeout");
+        assert!(reason.contains("ECS_CONTAINER_METADATA_URI_V4"), "{reason}");
+        // The budget is one second; the servers would take four.
+        assert!(took < Duration::from_secs(3), "took {took:?}: {reason}");
+    }
+}
+
+#[test]
+fn refused_connections_and_other_schemes() {
+    // A port that was just free: nothing listens there.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let (result, _) = run_ecs(&format!("http://127.0.0.1:{port}/v4/x"));
+    assert!(result.expect_err("refused").contains("failed"));
+
+    let (result, _) = run_ecs("https://127.0.0.1/v4/x");
+    assert!(result
+        .expect_err("https")
+        .contains("only http:// is queried"));
+}

@@ -1,0 +1,264 @@
+//! Hostile and broken input: every case finishes (a hang fails the test, see
+//! `support::HANG`), never panics, never puts an unsafe value into an id, and
+//! `--explain` says why.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use support::run;
+
+const FILES: [&str; 6] = [
+    "proc/self/cgroup",
+    "proc/self/mountinfo",
+    "proc/self/environ",
+    "etc/hostname",
+    "run/.containerenv",
+    "etc/machine-id",
+];
+
+/// Runs the whole default chain plus `hostname` on `root`, as JSON.
+fn detect(root: &Path, chain: &[&str]) -> (serde_json::Value, String) {
+    let root = root.to_str().expect("utf-8");
+    let mut args = vec!["detect", "--root", root, "--format", "json"];
+    args.extend(chain);
+    let out = run(&args);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        !stderr.contains("panicked"),
+        "instance-id panicked on {root}: {stderr}"
+    );
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|err| panic!("not JSON ({err}) for {root}: {stderr}"));
+    (json, stderr)
+}
+
+fn reasons(json: &serde_json::Value) -> String {
+    json["attempts"]
+        .as_array()
+        .expect("attempts")
+        .iter()
+        .map(|a| format!("{}: {}", a["strategy"], a["reason"]))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Every id that comes out obeys the value rules, whatever went in.
+fn assert_safe(json: &serde_json::Value) {
+    if let Some(id) = json["id"].as_str() {
+        assert!(
+            (1..=253).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic()),
+            "unsafe id {id:?}"
+        );
+    }
+}
+
+fn write(root: &Path, file: &str, bytes: &[u8]) {
+    let path = root.join(file);
+    std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+    std::fs::write(path, bytes).expect("write");
+}
+
+const ALL: [&str; 4] = [
+    "--strategy",
+    "container",
+    "--fallback",
+    "kubernetes,ecs,platform,env(X),file(/etc/name),machine_id,hostname",
+];
+
+#[test]
+fn huge_files_are_refused_quickly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 64 MiB of plausible mount lines naming a container, and a 20 MB single line.
+    let line = format!(
+        "150 1420 259:1 /var/lib/docker/containers/{}/hostname /etc/hostname rw - ext4 /dev/vda1 rw\n",
+        "a".repeat(64)
+    );
+    let mountinfo = line.repeat(64 * 1024 * 1024 / line.len() + 1);
+    write(dir.path(), "proc/self/mountinfo", mountinfo.as_bytes());
+    write(
+        dir.path(),
+        "proc/self/cgroup",
+        format!("0::/docker/{}", "b".repeat(20_000_000)).as_bytes(),
+    );
+    write(
+        dir.path(),
+        "etc/hostname",
+        "x".repeat(20_000_000).as_bytes(),
+    );
+    write(
+        dir.path(),
+        "proc/self/environ",
+        format!("X={}\0", "y".repeat(20_000_000)).as_bytes(),
+    );
+    let (json, _) = detect(dir.path(), &ALL);
+    assert!(json["id"].is_null(), "an id from oversized input: {json}");
+    let why = reasons(&json);
+    assert!(
+        why.contains("/proc/self/mountinfo is larger than 512 KiB"),
+        "{why}"
+    );
+    assert!(
+        why.contains("/proc/self/cgroup is larger than 512 KiB"),
+        "{why}"
+    );
+    assert!(
+        why.contains("proc/self/environ is larger than 1024 KiB"),
+        "{why}"
+    );
+    assert!(
+        why.contains("/etc/hostname is larger than 512 KiB"),
+        "{why}"
+    );
+}
+
+#[test]
+fn non_utf8_is_a_reason() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for file in FILES {
+        write(dir.path(), file, b"0::/docker/\xff\xfe\n");
+    }
+    write(
+        dir.path(),
+        "proc/self/environ",
+        b"X=\xff\0POD_NAME=\xc3\x28\0",
+    );
+    let (json, _) = detect(dir.path(), &ALL);
+    assert!(json["id"].is_null(), "{json}");
+    let why = reasons(&json);
+    assert!(why.contains("/proc/self/cgroup is not UTF-8 text"), "{why}");
+    assert!(why.contains("$POD_NAME is set but is not UTF-8"), "{why}");
+    assert!(why.contains("$X is set but is not UTF-8"), "{why}");
+}
+
+#[test]
+fn directories_in_place_of_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for file in FILES.iter().chain(&["etc/name"]) {
+        std::fs::create_dir_all(dir.path().join(file)).expect("mkdir");
+    }
+    let (json, _) = detect(dir.path(), &ALL);
+    assert!(json["id"].is_null(), "{json}");
+    let why = reasons(&json);
+    // Every strategy of the chain reads one of them, and says so.
+    assert_eq!(why.lines().count(), 10, "{why}");
+    assert!(
+        why.lines()
+            .all(|line| line.contains("is a directory, not a regular file")),
+        "{why}"
+    );
+}
+
+#[test]
+fn fifos_in_place_of_files_never_block() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for file in FILES.iter().chain(&["etc/name"]) {
+        let path = dir.path().join(file);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        let status = Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .expect("mkfifo runs");
+        assert!(status.success(), "mkfifo {}", path.display());
+    }
+    // No writer ever opens these: a blocking open or read would hang the test.
+    let (json, _) = detect(dir.path(), &ALL);
+    assert!(json["id"].is_null(), "{json}");
+    let why = reasons(&json);
+    assert!(
+        why.contains("/proc/self/cgroup is a FIFO, not a regular file"),
+        "{why}"
+    );
+    assert!(why.contains("/etc/name is a FIFO"), "{why}");
+    assert!(why.contains("proc/self/environ is a FIFO"), "{why}");
+}
+
+#[test]
+fn empty_and_missing_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (json, _) = detect(dir.path(), &ALL);
+    assert!(json["id"].is_null(), "{json}");
+    let why = reasons(&json);
+    assert!(why.contains("/proc/self/cgroup does not exist"), "{why}");
+    assert!(why.contains("$X is not set"), "{why}");
+
+    for file in FILES.iter().chain(&["etc/name"]) {
+        write(dir.path(), file, b"");
+    }
+    let (json, _) = detect(dir.path(), &ALL);
+    assert!(json["id"].is_null(), "{json}");
+    let why = reasons(&json);
+    assert!(why.contains("has no line of the form"), "{why}");
+    assert!(why.contains("/run/.containerenv is empty"), "{why}");
+    assert!(why.contains("the value is empty"), "{why}");
+}
+
+#[test]
+fn whitespace_and_control_characters_in_values() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "etc/hostname", b"  web-1 \r\n");
+    write(
+        dir.path(),
+        "proc/self/environ",
+        b"X=a\rb\0POD_NAME=\r\n\0DYNO=web.1\tx\0",
+    );
+    write(dir.path(), "etc/name", b"\x1b[31mred\n");
+    let (json, _) = detect(dir.path(), &ALL);
+    assert_safe(&json);
+    assert_eq!(json["id"], "web-1", "{json}");
+    let why = reasons(&json);
+    assert!(
+        why.contains("$POD_NAME (downward API) gave an unusable value: the value is empty"),
+        "{why}"
+    );
+    assert!(
+        why.contains("$DYNO gave an unusable value: the value has a tab"),
+        "{why}"
+    );
+    assert!(
+        why.contains("$X gave an unusable value: the value has a carriage return"),
+        "{why}"
+    );
+    assert!(why.contains("the control character 0x1b"), "{why}");
+}
+
+#[test]
+fn addresses_never_become_ids() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "etc/hostname", b"10.0.3.17\n");
+    write(dir.path(), "proc/self/environ", b"X=192.168.1.1:5000\0");
+    write(dir.path(), "etc/name", b"ip-172-31-9-4\n");
+    let (json, _) = detect(dir.path(), &ALL);
+    assert!(json["id"].is_null(), "{json}");
+    assert_eq!(
+        reasons(&json)
+            .matches("looks like a network address")
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn hostile_cgroup_and_mount_lines() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let id = "c".repeat(64);
+    write(
+        dir.path(),
+        "proc/self/cgroup",
+        format!("::::\n:\n1:cpu\nx:y:/docker/{id}\n1:cpu:docker/{id}\n\0\0\0\n").as_bytes(),
+    );
+    write(
+        dir.path(),
+        "proc/self/mountinfo",
+        format!("- - - -\n1 2 3 4 5 6 7 8 9\n1 2 3 /containers/{id}/hostname /etc/hostname\n1 2 3 \\777\\ /x - -\n").as_bytes(),
+    );
+    let (json, _) = detect(
+        dir.path(),
+        &["--strategy", "container", "--fallback", "hostname"],
+    );
+    assert!(
+        json["id"].is_null(),
+        "a container from malformed lines: {json}"
+    );
+}
