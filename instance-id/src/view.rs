@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -68,16 +68,10 @@ impl SystemView {
         let env = std::env::vars_os()
             .filter_map(|(name, value)| Some((name.into_string().ok()?, value)))
             .collect();
-        let root = PathBuf::from("/");
-        // The kernel's host name for this UTS namespace; /etc/hostname may be stale or
-        // absent (FROM scratch images) while this one is always what `uname -n` says.
-        let hostname = read_text(&root.join("proc/sys/kernel/hostname"), MAX_FILE_BYTES)
-            .map(|name| name.trim().to_owned())
-            .map_err(|err| format!("/proc/sys/kernel/hostname {err}"));
         Self {
-            root,
+            root: PathBuf::from("/"),
             env: Ok(env),
-            hostname,
+            hostname: kernel_hostname(),
             pid: Ok(std::process::id()),
             network: true,
         }
@@ -241,7 +235,10 @@ fn read_bytes(path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
     if !kind.is_file() {
         return Err(ReadError::NotRegular(describe(&kind)));
     }
-    let mut bytes = Vec::new();
+    // /proc files claim a size of 0; a buffer that fits a container's whole mount table
+    // reads it in one system call, where growing from nothing takes a dozen (and each
+    // makes the kernel walk the mount table again).
+    let mut bytes = Vec::with_capacity(limit.min(16 * 1024) + 1);
     // One byte past the bound tells "exactly at the limit" from "over it".
     file.take(limit as u64 + 1)
         .read_to_end(&mut bytes)
@@ -254,17 +251,32 @@ fn read_bytes(path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
 
 #[cfg(unix)]
 fn open_nonblocking(path: &Path) -> std::io::Result<File> {
-    use std::os::unix::fs::OpenOptionsExt;
+    use rustix::fs::{Mode, OFlags};
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
-    OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
+    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
+    Ok(File::from(rustix::fs::open(path, flags, Mode::empty())?))
 }
 
 #[cfg(not(unix))]
 fn open_nonblocking(path: &Path) -> std::io::Result<File> {
-    OpenOptions::new().read(true).open(path)
+    std::fs::OpenOptions::new().read(true).open(path)
+}
+
+/// The kernel's host name for this UTS namespace (`uname -n`): /etc/hostname may be
+/// stale or absent (`FROM scratch` images), this one is what the process really has.
+#[cfg(unix)]
+fn kernel_hostname() -> Result<String, String> {
+    let uname = rustix::system::uname();
+    uname
+        .nodename()
+        .to_str()
+        .map(|name| name.trim().to_owned())
+        .map_err(|_| "the kernel's host name is not UTF-8".to_owned())
+}
+
+#[cfg(not(unix))]
+fn kernel_hostname() -> Result<String, String> {
+    Err("the kernel's host name is only read on Unix".to_owned())
 }
 
 fn describe(kind: &std::fs::FileType) -> &'static str {
