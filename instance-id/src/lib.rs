@@ -32,16 +32,32 @@
 #![warn(missing_docs)]
 
 mod detection;
+#[cfg(feature = "hashed")]
+mod expose;
+#[cfg(feature = "rocket")]
+mod fairing;
 mod id;
 mod runtime;
 mod strategy;
 mod view;
 
 pub use detection::{detect, Attempt, Detection, NoInstanceId, Outcome};
+#[cfg(feature = "hashed")]
+pub use expose::{hash_id, hash_key, Expose};
+#[cfg(feature = "rocket")]
+pub use fairing::{check_header_name, Instance, InstanceConfig, InstanceFairing, DEFAULT_HEADER};
 pub use id::{InstanceId, MAX_LEN};
+#[cfg(feature = "rocket")]
+pub use instance_id_macros::instance_route;
 pub use runtime::Runtime;
 pub use strategy::{
-    validate_env_name, validate_file_path, Chain, Strategy, ECS_MAX_BODY_BYTES, ECS_TIMEOUT,
-    PLATFORM_VARIABLES, STRATEGY_NAMES,
+    validate_env_name, validate_file_path, Chain, Strategy, DEFAULT_FALLBACK, ECS_MAX_BODY_BYTES,
+    ECS_TIMEOUT, PLATFORM_VARIABLES, STRATEGY_NAMES,
 };
 pub use view::{EnvValue, SystemView, MAX_FILE_BYTES};
+
+/// Re-exported for the attribute's expansion, so that it works whatever the app calls
+/// its own `rocket` dependency.
+#[cfg(feature = "rocket")]
+#[doc(hidden)]
+pub use rocket as __rocket;

@@ -29,9 +29,10 @@ struct DetectArgs {
     #[arg(long, value_name = "S", default_value = "container", value_parser = parse_strategy)]
     strategy: Strategy,
     /// Strategies tried in order when everything before failed, comma-separated
-    /// ("" for none).
-    #[arg(long, value_name = "S,S…", default_value = "kubernetes,ecs,platform,process", value_parser = parse_fallback)]
-    fallback: Fallback,
+    /// ("" for none) [default: kubernetes,ecs,platform,process, less any that would
+    /// repeat --strategy or follow process or random]
+    #[arg(long, value_name = "S,S…", value_parser = parse_fallback)]
+    fallback: Option<Fallback>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -85,7 +86,11 @@ fn main() -> ExitCode {
 }
 
 fn run_detect(args: DetectArgs) -> ExitCode {
-    let chain = match Chain::new(args.strategy, args.fallback.0) {
+    let chain = match args.fallback {
+        Some(fallback) => Chain::new(args.strategy, fallback.0),
+        None => Ok(Chain::with_default_fallback(args.strategy)),
+    };
+    let chain = match chain {
         Ok(chain) => chain,
         Err(err) => {
             eprintln!("instance-id: invalid chain: {err}");

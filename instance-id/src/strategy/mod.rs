@@ -117,7 +117,7 @@ impl Strategy {
     }
 
     /// Checks the arguments of `env` and `file`.
-    fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), String> {
         match self {
             Strategy::Env(name) => validate_env_name(name),
             Strategy::File(path) => validate_file_path(path),
@@ -125,6 +125,14 @@ impl Strategy {
         }
     }
 }
+
+/// The fallback when none is given: `[kubernetes, ecs, platform, process]`.
+pub const DEFAULT_FALLBACK: [Strategy; 4] = [
+    Strategy::Kubernetes,
+    Strategy::Ecs,
+    Strategy::Platform,
+    Strategy::Process,
+];
 
 /// The names the grammar accepts, for messages.
 pub const STRATEGY_NAMES: [&str; 14] = [
@@ -324,6 +332,37 @@ impl Chain {
         Ok(Self { steps })
     }
 
+    /// `first`, then the default fallback `[kubernetes, ecs, platform, process]`, less
+    /// what would be a mistake after `first`: none after `process` or `random`, and not
+    /// `first` again. This is what a chain means when only its first strategy is given
+    /// (the attribute, the CLI and [`InstanceConfig`](crate::InstanceConfig) alike).
+    ///
+    /// ```
+    /// use instance_id::{Chain, Strategy};
+    ///
+    /// assert_eq!(Chain::with_default_fallback(Strategy::Hostname).to_string(),
+    ///            "hostname, kubernetes, ecs, platform, process");
+    /// assert_eq!(Chain::with_default_fallback(Strategy::Ecs).to_string(),
+    ///            "ecs, kubernetes, platform, process");
+    /// assert_eq!(Chain::with_default_fallback(Strategy::Random).to_string(), "random");
+    /// ```
+    pub fn with_default_fallback(first: Strategy) -> Self {
+        let fallback = if first.is_final() {
+            Vec::new()
+        } else {
+            DEFAULT_FALLBACK
+                .iter()
+                .filter(|s| !first.members().contains(s))
+                .cloned()
+                .collect()
+        };
+        // Valid by construction, save for a first strategy with a bad argument, which
+        // then stands alone and fails with its reason when run.
+        Self::new(first.clone(), fallback).unwrap_or(Self {
+            steps: first.members(),
+        })
+    }
+
     /// The strategies, `container` expanded into its members.
     pub fn steps(&self) -> &[Strategy] {
         &self.steps
@@ -333,17 +372,7 @@ impl Chain {
 /// `container`, then `kubernetes`, `ecs`, `platform`, `process` (SPEC §3).
 impl Default for Chain {
     fn default() -> Self {
-        let steps = Strategy::Container
-            .members()
-            .into_iter()
-            .chain([
-                Strategy::Kubernetes,
-                Strategy::Ecs,
-                Strategy::Platform,
-                Strategy::Process,
-            ])
-            .collect();
-        Self { steps }
+        Self::with_default_fallback(Strategy::Container)
     }
 }
 

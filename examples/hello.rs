@@ -1,0 +1,16 @@
+//! SPEC §3's app: `cargo run --example hello`, then
+//! `curl -i http://127.0.0.1:8000/inst`.
+
+use instance_id::instance_route;
+use rocket::{get, launch, routes};
+
+#[get("/")]
+fn index() -> &'static str {
+    "hello"
+}
+
+#[instance_route("/inst")]
+#[launch]
+fn rocket() -> _ {
+    rocket::build().mount("/", routes![index])
+}

@@ -1,0 +1,123 @@
+//! From the model to calls of `instance_id`'s public API (its `InstanceConfig` and
+//! `InstanceFairing`): what a user could write by hand in the builder chain.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::ast::Function;
+use crate::attr::{self, Args, Expose, Header, Kind, StrategyArg};
+use crate::ctxt::Ctxt;
+
+pub fn instance_route(args: TokenStream, item: TokenStream) -> TokenStream {
+    let cx = Ctxt::default();
+    let args = attr::parse(args, &cx);
+    let function = Function::parse(item.clone(), &cx);
+    match (cx.check(), function) {
+        (Ok(()), Some(function)) => wrap(&args, function),
+        // On a mistake the function stays as written, so that the rest of the crate
+        // still type-checks and only the attribute's own errors are shown.
+        (Err(err), Some(function)) => {
+            let errors = err.to_compile_error();
+            let item = function.item;
+            quote!(#errors #item)
+        }
+        (Err(err), None) => {
+            let errors = err.to_compile_error();
+            quote!(#errors #item)
+        }
+        (Ok(()), None) => item,
+    }
+}
+
+/// Keeps the function's attributes, visibility, signature and body; every way out of
+/// the body goes through the closure (or async block), whose Rocket gets the fairing.
+fn wrap(args: &Args, function: Function) -> TokenStream {
+    let syn::ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+    } = function.item;
+    let rocket = quote!(::instance_id::__rocket::Rocket<::instance_id::__rocket::Build>);
+    let built = match sig.asyncness {
+        Some(_) => quote_spanned!(block.span()=> async move #block.await),
+        None => quote_spanned!(block.span()=> (move || -> #rocket #block)()),
+    };
+    let config = config(args);
+    quote! {
+        #(#attrs)*
+        #vis #sig {
+            let __instance_id_rocket: #rocket = #built;
+            __instance_id_rocket.attach(::instance_id::InstanceFairing::new(#config))
+        }
+    }
+}
+
+fn config(args: &Args) -> TokenStream {
+    let path = &args.path;
+    let mut calls = Vec::new();
+    if let Some(first) = &args.strategy {
+        let first = strategy(first);
+        calls.push(quote!(.strategy(#first)));
+    }
+    if let Some(fallback) = &args.fallback {
+        let fallback: Vec<TokenStream> = fallback.iter().map(strategy).collect();
+        calls.push(
+            quote!(.fallback(::std::vec::Vec::<::instance_id::Strategy>::from([#(#fallback),*]))),
+        );
+    }
+    match &args.header {
+        Some(Header::Name(name)) => calls.push(quote!(.header(#name))),
+        Some(Header::Off) => calls.push(quote!(.no_header())),
+        None => {}
+    }
+    match &args.expose {
+        Some(Expose::Full) => calls.push(quote!(.expose(::instance_id::Expose::Full))),
+        Some(Expose::Short) => calls.push(quote!(.expose(::instance_id::Expose::Short))),
+        Some(Expose::Hashed(key)) => {
+            calls.push(quote!(.expose(::instance_id::Expose::hashed(#key))))
+        }
+        None => {}
+    }
+    quote! {
+        ::instance_id::InstanceConfig::new(#path)
+            #(#calls)*
+            .version(::core::env!("CARGO_PKG_VERSION"))
+    }
+}
+
+fn strategy(arg: &StrategyArg) -> TokenStream {
+    match &arg.kind {
+        Kind::Named(name) => {
+            let variant = syn::Ident::new(&variant(name), arg.expr.span());
+            quote!(::instance_id::Strategy::#variant)
+        }
+        Kind::Env(name) => quote!(::instance_id::Strategy::env(#name)),
+        Kind::File(path) => quote!(::instance_id::Strategy::file(#path)),
+        Kind::Custom(path) => {
+            let name = quote!(#path).to_string().replace(' ', "");
+            // Spanned at the user's path: a function of the wrong type is reported there.
+            let func = quote_spanned! {path.span()=>
+                {
+                    let __instance_id_custom: fn() -> ::core::option::Option<::std::string::String> = #path;
+                    __instance_id_custom
+                }
+            };
+            quote!(::instance_id::Strategy::custom(#name, #func))
+        }
+    }
+}
+
+/// `machine_id` → `MachineId`.
+fn variant(name: &str) -> String {
+    name.split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}

@@ -1,0 +1,93 @@
+//! What the world is shown of the id: all of it, its short form, or a keyed hash.
+
+use std::fmt::Write;
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::{EnvValue, InstanceId, SystemView};
+
+/// What the identity route and header show (SPEC §3, `expose = …`).
+///
+/// ```
+/// use instance_id::{Expose, InstanceId, SystemView};
+///
+/// let id = InstanceId::new("2c25c45c0be47cb4ad31295471f00ea295b4a6f5ce599b5da6ab8bfc5aec1a42")?;
+/// let view = SystemView::snapshot("/nonexistent").with_env([("ID_KEY", "s3cret")]);
+///
+/// assert_eq!(Expose::Short.render(&id, &view)?, "2c25c45c0be4");
+/// let hashed = Expose::hashed("ID_KEY").render(&id, &view)?;
+/// assert_eq!(hashed, instance_id::hash_id(b"s3cret", id.as_str()));
+/// assert!(Expose::hashed("MISSING").render(&id, &view).is_err());
+/// # Ok::<(), String>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Expose {
+    /// The whole id.
+    #[default]
+    Full,
+    /// The first 12 characters, what `docker ps` shows.
+    Short,
+    /// HMAC-SHA256 of the id, in lower-case hex, under a key read from this
+    /// environment variable at launch. A missing or empty key fails the launch: the
+    /// raw id is never shown instead.
+    Hashed {
+        /// The environment variable that holds the key.
+        key_env: String,
+    },
+}
+
+impl Expose {
+    /// `Expose::Hashed` under the key in `key_env`.
+    pub fn hashed(key_env: impl Into<String>) -> Self {
+        Expose::Hashed {
+            key_env: key_env.into(),
+        }
+    }
+
+    /// The shown form of `id`; the key of `Hashed` is read from the view's
+    /// environment, and its absence is an error.
+    pub fn render(&self, id: &InstanceId, view: &SystemView) -> Result<String, String> {
+        match self {
+            Expose::Full => Ok(id.as_str().to_owned()),
+            Expose::Short => Ok(id.short().to_owned()),
+            Expose::Hashed { key_env } => {
+                let key = hash_key(view, key_env)?;
+                Ok(hash_id(key.as_bytes(), id.as_str()))
+            }
+        }
+    }
+}
+
+/// The key of `expose = hashed("ENV")`: set, UTF-8 and not empty, or an error that
+/// says which.
+pub fn hash_key<'v>(view: &'v SystemView, key_env: &str) -> Result<&'v str, String> {
+    match view.var(key_env) {
+        EnvValue::Set(key) if !key.is_empty() => Ok(key),
+        EnvValue::Set(_) => Err(format!("the hash key ${key_env} is empty")),
+        EnvValue::NotUtf8 => Err(format!("the hash key ${key_env} is not UTF-8")),
+        EnvValue::Unset => Err(format!("the hash key ${key_env} is not set")),
+    }
+}
+
+/// HMAC-SHA256 of `id` under `key`, as 64 lower-case hex digits.
+///
+/// ```
+/// // RFC 4231, test case 2.
+/// assert_eq!(
+///     instance_id::hash_id(b"Jefe", "what do ya want for nothing?"),
+///     "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+/// );
+/// ```
+pub fn hash_id(key: &[u8], id: &str) -> String {
+    // HMAC accepts keys of any length, so this cannot fail.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    mac.update(id.as_bytes());
+    let mut hex = String::with_capacity(64);
+    for byte in mac.finalize().into_bytes() {
+        // Writing to a String cannot fail.
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
+}

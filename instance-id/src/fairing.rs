@@ -1,0 +1,431 @@
+//! The Rocket side (SPEC §5): a fairing that detects the identity once at ignite,
+//! mounts the identity route, and names the instance on every response.
+//!
+//! `#[instance_route]` expands to [`InstanceFairing`] and [`InstanceConfig`]; anything
+//! the attribute says, these say too.
+
+use std::io::Cursor;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Instant, SystemTime};
+
+use rocket::fairing::{self, Fairing, Info, Kind};
+use rocket::http::uri::Origin;
+use rocket::http::{ContentType, Header, Method, Status};
+use rocket::request::{FromRequest, Outcome as RequestOutcome};
+use rocket::route::{Handler, Outcome as RouteOutcome};
+use rocket::{Build, Data, Request, Response, Rocket, Route};
+
+use crate::{detect, Chain, Detection, Expose, Runtime, Strategy, SystemView};
+
+/// The header the identity goes in unless told otherwise.
+pub const DEFAULT_HEADER: &str = "X-Instance-Id";
+
+/// What `#[instance_route]` says, as a value: the route's path, the chain, the header,
+/// what is exposed, the app's version.
+///
+/// ```
+/// use instance_id::{Expose, InstanceConfig, InstanceFairing, Strategy};
+///
+/// let rocket = rocket::build().attach(InstanceFairing::new(
+///     InstanceConfig::new("/inst")
+///         .strategy(Strategy::Container)
+///         .fallback([Strategy::Kubernetes, Strategy::Process])
+///         .header("X-Served-By")
+///         .expose(Expose::Short)
+///         .version(env!("CARGO_PKG_VERSION")),
+/// ));
+/// # let _ = rocket;
+/// ```
+#[derive(Debug, Clone)]
+pub struct InstanceConfig {
+    path: String,
+    strategy: Strategy,
+    /// `None`: the default fallback for `strategy` ([`Chain::with_default_fallback`]).
+    fallback: Option<Vec<Strategy>>,
+    header: Option<String>,
+    expose: Expose,
+    version: Option<&'static str>,
+    view: Option<SystemView>,
+}
+
+impl InstanceConfig {
+    /// The defaults of SPEC §3 for the route at `path`: `container`, then
+    /// `[kubernetes, ecs, platform, process]`, header `X-Instance-Id`, full id.
+    pub fn new(path: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            strategy: Strategy::Container,
+            fallback: None,
+            header: Some(DEFAULT_HEADER.to_owned()),
+            expose: Expose::Full,
+            version: None,
+            view: None,
+        }
+    }
+
+    /// The strategy tried first.
+    pub fn strategy(mut self, strategy: Strategy) -> Self {
+        self.strategy = strategy;
+        self
+    }
+
+    /// The strategies tried in order when everything before failed. Unless this is
+    /// called, the fallback is [`Chain::with_default_fallback`]'s.
+    pub fn fallback(mut self, fallback: impl IntoIterator<Item = Strategy>) -> Self {
+        self.fallback = Some(fallback.into_iter().collect());
+        self
+    }
+
+    /// The response header that carries the exposed id.
+    pub fn header(mut self, name: impl Into<String>) -> Self {
+        self.header = Some(name.into());
+        self
+    }
+
+    /// No header on responses (`header = false`).
+    pub fn no_header(mut self) -> Self {
+        self.header = None;
+        self
+    }
+
+    /// What is shown of the id.
+    pub fn expose(mut self, expose: Expose) -> Self {
+        self.expose = expose;
+        self
+    }
+
+    /// The app's version for the JSON form (`env!("CARGO_PKG_VERSION")`).
+    pub fn version(mut self, version: &'static str) -> Self {
+        self.version = Some(version);
+        self
+    }
+
+    /// Detect against this view instead of the live system (tests, demos).
+    pub fn view(mut self, view: SystemView) -> Self {
+        self.view = Some(view);
+        self
+    }
+
+    /// Everything that can be checked before detection, with a message per mistake.
+    fn check(&self) -> Result<Chain, String> {
+        check_path(&self.path)?;
+        if let Some(name) = &self.header {
+            check_header_name(name)?;
+        }
+        match &self.fallback {
+            Some(fallback) => Chain::new(self.strategy.clone(), fallback.iter().cloned()),
+            None => {
+                self.strategy.validate()?;
+                Ok(Chain::with_default_fallback(self.strategy.clone()))
+            }
+        }
+    }
+}
+
+/// A static absolute path that Rocket parses as a route.
+fn check_path(path: &str) -> Result<(), String> {
+    if !path.starts_with('/') {
+        return Err(format!("the identity path {path:?} must start with /"));
+    }
+    if path.contains(['<', '>', '?', '#']) {
+        return Err(format!(
+            "the identity path {path:?} must be a plain path, without parameters or a query"
+        ));
+    }
+    Origin::parse_route(path)
+        .map(|_| ())
+        .map_err(|err| format!("the identity path {path:?} is not a valid route path: {err}"))
+}
+
+/// An HTTP header name is a token (RFC 9110 §5.1).
+pub fn check_header_name(name: &str) -> Result<(), String> {
+    let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    if !name.is_empty() && name.bytes().all(token) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name:?} is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~)"
+        ))
+    }
+}
+
+/// The fairing: detects at ignite, mounts the identity route, manages [`Instance`],
+/// counts requests and puts the header on every response.
+///
+/// ```
+/// use instance_id::{InstanceConfig, InstanceFairing, SystemView};
+/// use rocket::local::blocking::Client;
+///
+/// let view = SystemView::snapshot("/nonexistent").with_env([("POD_NAME", "web-7d9f")]);
+/// let rocket = rocket::build()
+///     .attach(InstanceFairing::new(InstanceConfig::new("/inst").view(view)));
+/// let client = Client::tracked(rocket).expect("launches");
+///
+/// let response = client.get("/inst").dispatch();
+/// assert_eq!(response.headers().get_one("X-Instance-Id"), Some("web-7d9f"));
+/// assert_eq!(response.into_string().as_deref(), Some("web-7d9f\n"));
+/// ```
+pub struct InstanceFairing {
+    config: InstanceConfig,
+    identity: OnceLock<Arc<Identity>>,
+    told_of_handler_header: AtomicBool,
+}
+
+impl InstanceFairing {
+    /// The fairing for this configuration.
+    pub fn new(config: InstanceConfig) -> Self {
+        Self {
+            config,
+            identity: OnceLock::new(),
+            told_of_handler_header: AtomicBool::new(false),
+        }
+    }
+
+    async fn ignite(&self, rocket: &Rocket<Build>) -> Result<Identity, String> {
+        let chain = self.config.check()?;
+        if rocket.state::<Instance>().is_some() {
+            return Err("instance-id is attached twice; attach one InstanceFairing".into());
+        }
+        if let Some(route) = rocket
+            .routes()
+            .find(|r| r.method == Method::Get && r.uri.path() == self.config.path.as_str())
+        {
+            return Err(format!(
+                "the identity route GET {} collides with the app's route {} (GET {}); choose another path for #[instance_route]",
+                self.config.path,
+                route.name.as_deref().unwrap_or("<unnamed>"),
+                route.uri
+            ));
+        }
+        let view = self.config.view.clone().unwrap_or_else(SystemView::live);
+        // Strategies read files and may wait on the ECS endpoint: not on the executor.
+        let (detection, view) = rocket::tokio::task::spawn_blocking(move || {
+            let detection = detect(&chain, &view);
+            (detection, view)
+        })
+        .await
+        .map_err(|err| format!("detection did not finish: {err}"))?;
+        let detection = detection.map_err(|none| none.to_string())?;
+        let exposed = self.config.expose.render(&detection.id, &view)?;
+        Ok(Identity::new(
+            detection,
+            exposed,
+            self.config.header.as_deref(),
+            self.config.version,
+        ))
+    }
+}
+
+#[rocket::async_trait]
+impl Fairing for InstanceFairing {
+    fn info(&self) -> Info {
+        Info {
+            name: "instance-id",
+            kind: Kind::Ignite | Kind::Request | Kind::Response,
+        }
+    }
+
+    async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        match self.ignite(&rocket).await {
+            Ok(identity) => {
+                rocket::info!("{}", identity.detection.summary());
+                let identity = Arc::new(identity);
+                // A fairing ignites once per Rocket; a second ignite keeps the first.
+                let identity = self.identity.get_or_init(|| identity).clone();
+                let mut route = Route::new(
+                    Method::Get,
+                    &self.config.path,
+                    IdentityRoute(identity.clone()),
+                );
+                route.name = Some("instance_id".into());
+                Ok(rocket.manage(Instance(identity)).mount("/", vec![route]))
+            }
+            Err(message) => {
+                rocket::error!("instance-id: {message}");
+                Err(rocket)
+            }
+        }
+    }
+
+    async fn on_request(&self, _: &mut Request<'_>, _: &mut Data<'_>) {
+        if let Some(identity) = self.identity.get() {
+            identity.served.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    async fn on_response<'r>(&self, _: &'r Request<'_>, response: &mut Response<'r>) {
+        let Some(header) = self.identity.get().and_then(|i| i.header.as_ref()) else {
+            return;
+        };
+        if response.headers().contains(header.name()) {
+            // The handler's own value wins, as Rocket's Shield leaves a set header be.
+            if !self.told_of_handler_header.swap(true, Ordering::Relaxed) {
+                rocket::warn!(
+                    "instance-id: a handler set {} itself; its value is kept",
+                    header.name()
+                );
+            }
+            return;
+        }
+        response.set_header(header.clone());
+    }
+}
+
+/// The identity as decided at ignite, with everything a request needs precomputed.
+struct Identity {
+    detection: Detection,
+    exposed: String,
+    text_body: Arc<[u8]>,
+    header: Option<Header<'static>>,
+    started_at: String,
+    started: Instant,
+    version: Option<&'static str>,
+    served: AtomicU64,
+}
+
+impl Identity {
+    fn new(
+        detection: Detection,
+        exposed: String,
+        header: Option<&str>,
+        version: Option<&'static str>,
+    ) -> Self {
+        // Leaked once per launch so that every response reuses them without allocating.
+        let header = header.map(|name| {
+            let name: &'static str = Box::leak(name.to_owned().into_boxed_str());
+            let value: &'static str = Box::leak(exposed.clone().into_boxed_str());
+            Header::new(name, value)
+        });
+        let started_at = time::OffsetDateTime::from(SystemTime::now())
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_else(|_| "unknown".into());
+        Self {
+            text_body: format!("{exposed}\n").into_bytes().into(),
+            detection,
+            exposed,
+            header,
+            started_at,
+            started: Instant::now(),
+            version,
+            served: AtomicU64::new(0),
+        }
+    }
+}
+
+/// The JSON form of the identity route (SPEC §5).
+#[derive(serde::Serialize)]
+struct Report<'a> {
+    id: &'a str,
+    source: &'a str,
+    runtime: Option<Runtime>,
+    started_at: &'a str,
+    uptime_secs: u64,
+    version: Option<&'a str>,
+    served: u64,
+}
+
+#[derive(Clone)]
+struct IdentityRoute(Arc<Identity>);
+
+#[rocket::async_trait]
+impl Handler for IdentityRoute {
+    async fn handle<'r>(&self, request: &'r Request<'_>, _: Data<'r>) -> RouteOutcome<'r> {
+        let identity = &self.0;
+        let wants_json = request
+            .accept()
+            .is_some_and(|accept| accept.preferred().media_type().is_json());
+        let (content_type, body) = if wants_json {
+            let report = Report {
+                id: &identity.exposed,
+                source: &identity.detection.source,
+                runtime: identity.detection.runtime,
+                started_at: &identity.started_at,
+                uptime_secs: identity.started.elapsed().as_secs(),
+                version: identity.version,
+                served: identity.served.load(Ordering::Relaxed),
+            };
+            match serde_json::to_vec(&report) {
+                Ok(json) => (ContentType::JSON, Arc::<[u8]>::from(json)),
+                Err(_) => return RouteOutcome::Error(Status::InternalServerError),
+            }
+        } else {
+            (ContentType::Plain, identity.text_body.clone())
+        };
+        let response = Response::build()
+            .status(Status::Ok)
+            .header(content_type)
+            // A shared cache must never hand one instance's identity to a user of another.
+            .raw_header("Cache-Control", "no-store")
+            .sized_body(body.len(), Cursor::new(body))
+            .finalize();
+        RouteOutcome::Success(response)
+    }
+}
+
+/// The instance's identity, for handlers: a request guard (`instance: &Instance`) and
+/// managed state (`&State<Instance>`), a type of its own so the app's `String` state is
+/// untouched.
+///
+/// ```
+/// use instance_id::{Instance, InstanceConfig, InstanceFairing, SystemView};
+/// use rocket::local::blocking::Client;
+///
+/// #[rocket::get("/who")]
+/// fn who(instance: &Instance) -> String {
+///     format!("served by {} (via {})", instance.id(), instance.detection().source)
+/// }
+///
+/// let view = SystemView::snapshot("/nonexistent").with_env([("POD_NAME", "web-7d9f")]);
+/// let rocket = rocket::build()
+///     .mount("/", rocket::routes![who])
+///     .attach(InstanceFairing::new(InstanceConfig::new("/inst").view(view)));
+/// let client = Client::tracked(rocket).expect("launches");
+/// assert_eq!(client.get("/who").dispatch().into_string().as_deref(), Some("served by web-7d9f (via kubernetes)"));
+/// ```
+#[derive(Clone)]
+pub struct Instance(Arc<Identity>);
+
+impl Instance {
+    /// The id as exposed (full, short or hashed, as configured).
+    pub fn id(&self) -> &str {
+        &self.0.exposed
+    }
+
+    /// The detection: the raw id, the deciding strategy, the runtime, every attempt.
+    pub fn detection(&self) -> &Detection {
+        &self.0.detection
+    }
+
+    /// When the instance ignited, RFC 3339.
+    pub fn started_at(&self) -> &str {
+        &self.0.started_at
+    }
+
+    /// The requests this instance has answered so far.
+    pub fn served(&self) -> u64 {
+        self.0.served.load(Ordering::Relaxed)
+    }
+}
+
+impl std::fmt::Debug for Instance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Instance").field("id", &self.id()).finish()
+    }
+}
+
+/// Used as a guard without the fairing attached, it fails the request with 500.
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for &'r Instance {
+    type Error = &'static str;
+
+    async fn from_request(request: &'r Request<'_>) -> RequestOutcome<Self, Self::Error> {
+        match request.rocket().state::<Instance>() {
+            Some(instance) => RequestOutcome::Success(instance),
+            None => RequestOutcome::Error((
+                Status::InternalServerError,
+                "instance-id's fairing is not attached",
+            )),
+        }
+    }
+}
