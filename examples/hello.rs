@@ -9,8 +9,9 @@ fn index() -> &'static str {
     "hello"
 }
 
+// `pub` only so that tests/example.rs can drive this very Rocket with a local client.
 #[instance_route("/inst")]
 #[launch]
-fn rocket() -> _ {
+pub fn rocket() -> _ {
     rocket::build().mount("/", routes![index])
 }

@@ -429,3 +429,97 @@ impl<'r> FromRequest<'r> for &'r Instance {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod_view() -> SystemView {
+        SystemView::snapshot("/nonexistent").with_env([("POD_NAME", "web-7d9f")])
+    }
+
+    async fn ignite(config: InstanceConfig, rocket: Rocket<Build>) -> Result<Identity, String> {
+        InstanceFairing::new(config).ignite(&rocket).await
+    }
+
+    #[rocket::async_test]
+    async fn a_route_at_the_path_is_named_in_the_error() {
+        #[rocket::get("/inst")]
+        fn mine() -> &'static str {
+            "mine"
+        }
+        let rocket = rocket::build().mount("/", rocket::routes![mine]);
+        let err = ignite(InstanceConfig::new("/inst").view(pod_view()), rocket)
+            .await
+            .err()
+            .expect("a collision");
+        assert!(err.contains("GET /inst"), "{err}");
+        assert!(err.contains("mine"), "{err}");
+    }
+
+    #[rocket::async_test]
+    async fn mistakes_in_a_hand_written_config_fail_the_launch() {
+        for (config, expected) in [
+            (InstanceConfig::new("inst"), "must start with /"),
+            (InstanceConfig::new("/inst/<id>"), "without parameters"),
+            (
+                InstanceConfig::new("/inst").header("X Id"),
+                "not a valid HTTP header name",
+            ),
+            (
+                InstanceConfig::new("/inst")
+                    .strategy(Strategy::Random)
+                    .fallback([Strategy::Hostname]),
+                "always succeeds",
+            ),
+            (
+                InstanceConfig::new("/inst").strategy(Strategy::env("1X")),
+                "not an environment variable name",
+            ),
+            (
+                InstanceConfig::new("/inst").expose(Expose::hashed("INSTANCE_ID_TEST_NO_KEY")),
+                "the hash key $INSTANCE_ID_TEST_NO_KEY is not set",
+            ),
+            (
+                InstanceConfig::new("/inst")
+                    .strategy(Strategy::env("NOPE"))
+                    .fallback([]),
+                "no strategy found an instance id",
+            ),
+        ] {
+            let err = ignite(config.view(pod_view()), rocket::build())
+                .await
+                .err()
+                .expect("a failed launch");
+            assert!(err.contains(expected), "{expected:?} not in {err:?}");
+        }
+    }
+
+    #[rocket::async_test]
+    async fn hashed_and_short_ids() {
+        let view =
+            pod_view().with_env([("POD_NAME", "cart-5d8f7b6c9-abcde"), ("INSTANCE_KEY", "k")]);
+        let identity = ignite(
+            InstanceConfig::new("/inst")
+                .expose(Expose::Short)
+                .view(view.clone()),
+            rocket::build(),
+        )
+        .await
+        .expect("launches");
+        assert_eq!(identity.exposed, "cart-5d8f7b6");
+        let identity = ignite(
+            InstanceConfig::new("/inst")
+                .expose(Expose::hashed("INSTANCE_KEY"))
+                .view(view),
+            rocket::build(),
+        )
+        .await
+        .expect("launches");
+        assert_eq!(
+            identity.exposed,
+            crate::hash_id(b"k", "cart-5d8f7b6c9-abcde")
+        );
+        assert_eq!(identity.detection.id.as_str(), "cart-5d8f7b6c9-abcde");
+    }
+}

@@ -1,0 +1,335 @@
+//! SPEC §5 over Rocket's local client: the identity route (text and JSON), the header
+//! on every response, the guard and managed state, and what the attribute's arguments
+//! change. Each factory below is a real use of `#[instance_route]`.
+
+use instance_id::{instance_route, Instance, SystemView};
+use rocket::http::{Accept, ContentType, Header, Status};
+use rocket::local::blocking::{Client, LocalResponse};
+use rocket::{catch, catchers, get, routes, Build, Rocket, State};
+
+/// A pod named by the downward API: the same id whatever machine runs the tests.
+fn pod() -> SystemView {
+    SystemView::snapshot("/nonexistent").with_env([
+        ("POD_NAME", "cart-5d8f7b6c9-abcde"),
+        ("INSTANCE_ID_TEST_KEY", "s3cret"),
+    ])
+}
+
+const POD: &str = "cart-5d8f7b6c9-abcde";
+
+#[get("/")]
+fn index() -> &'static str {
+    "hello"
+}
+
+#[get("/who")]
+fn who(instance: &Instance, greeting: &State<String>) -> String {
+    format!("{} from {}", greeting.inner(), instance.id())
+}
+
+/// A body with a header of its own.
+#[derive(rocket::Responder)]
+struct WithHeader(&'static str, Header<'static>);
+
+#[get("/own-header")]
+fn own_header() -> WithHeader {
+    WithHeader("mine", Header::new("X-Instance-Id", "set-by-handler"))
+}
+
+#[get("/fail")]
+fn fail() -> Status {
+    Status::InternalServerError
+}
+
+#[catch(500)]
+fn oops() -> &'static str {
+    "oops"
+}
+
+/// The attribute's defaults; detection reads `pod()` through the hand-written API so
+/// that the tests do not depend on the machine.
+fn app() -> Rocket<Build> {
+    rocket::build()
+        .mount("/", routes![index, who, own_header, fail])
+        .register("/", catchers![oops])
+        .manage("hi".to_string())
+}
+
+#[instance_route("/inst", strategy = kubernetes, fallback = [])]
+fn with_attribute() -> Rocket<Build> {
+    app()
+}
+
+#[instance_route("/whoami", strategy = env("POD_NAME"), fallback = [random], header = "X-Served-By", expose = short)]
+fn renamed() -> Rocket<Build> {
+    app()
+}
+
+#[instance_route("/inst", strategy = env("POD_NAME"), fallback = [], header = false, expose = hashed("INSTANCE_ID_TEST_KEY"))]
+async fn quiet_and_hashed() -> Rocket<Build> {
+    app()
+}
+
+fn client(rocket: Rocket<Build>) -> Client {
+    Client::tracked(rocket).expect("the app launches")
+}
+
+/// Sets the environment the attribute's strategies read: the live view in tests is
+/// this process, so the variables are set once, before any client exists.
+fn live_env() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Every test calls this before anything else and `Once` holds the others until
+        // it is done, so no thread reads the environment while it changes.
+        std::env::set_var("POD_NAME", POD);
+        std::env::set_var("INSTANCE_ID_TEST_KEY", "s3cret");
+    });
+}
+
+fn header<'a>(response: &'a LocalResponse<'_>, name: &str) -> Option<&'a str> {
+    response.headers().get_one(name)
+}
+
+#[test]
+fn text_form() {
+    live_env();
+    let client = client(with_attribute());
+    let response = client.get("/inst").dispatch();
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(response.content_type(), Some(ContentType::Plain));
+    assert_eq!(
+        header(&response, "Content-Type"),
+        Some("text/plain; charset=utf-8")
+    );
+    assert_eq!(header(&response, "Cache-Control"), Some("no-store"));
+    assert_eq!(header(&response, "X-Instance-Id"), Some(POD));
+    assert_eq!(
+        response.into_string().as_deref(),
+        Some("cart-5d8f7b6c9-abcde\n")
+    );
+}
+
+#[test]
+fn json_form() {
+    live_env();
+    let client = client(with_attribute());
+    client.get("/").dispatch();
+    let response = client.get("/inst").header(Accept::JSON).dispatch();
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(response.content_type(), Some(ContentType::JSON));
+    assert_eq!(header(&response, "Cache-Control"), Some("no-store"));
+    let json: serde_json::Value =
+        serde_json::from_str(&response.into_string().expect("a body")).expect("JSON");
+    let keys: Vec<&str> = json
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut expected = [
+        "id",
+        "source",
+        "runtime",
+        "started_at",
+        "uptime_secs",
+        "version",
+        "served",
+    ];
+    expected.sort_unstable();
+    assert_eq!(keys, expected);
+    assert_eq!(json["id"], POD);
+    assert_eq!(json["source"], "kubernetes");
+    assert_eq!(json["runtime"], "kubernetes");
+    assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
+    assert!(json["uptime_secs"].is_u64());
+    // The request to / and this one.
+    assert_eq!(json["served"], 2);
+    let started = json["started_at"].as_str().expect("a string");
+    assert!(
+        started.len() >= 20 && started.as_bytes()[10] == b'T' && started.ends_with('Z'),
+        "{started}"
+    );
+}
+
+#[test]
+fn browsers_and_curl_get_text() {
+    live_env();
+    let client = client(with_attribute());
+    for accept in [
+        "*/*",
+        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        "text/plain, application/json;q=0.5",
+    ] {
+        let response = client
+            .get("/inst")
+            .header(Header::new("Accept", accept))
+            .dispatch();
+        assert_eq!(
+            response.content_type(),
+            Some(ContentType::Plain),
+            "{accept}"
+        );
+    }
+}
+
+#[test]
+fn header_on_every_response() {
+    live_env();
+    let client = client(with_attribute());
+    for (path, status) in [
+        ("/", Status::Ok),
+        ("/who", Status::Ok),
+        ("/nowhere", Status::NotFound),
+        ("/fail", Status::InternalServerError),
+    ] {
+        let response = client.get(path).dispatch();
+        assert_eq!(response.status(), status, "{path}");
+        assert_eq!(header(&response, "X-Instance-Id"), Some(POD), "{path}");
+    }
+    let response = client.head("/inst").dispatch();
+    assert_eq!(header(&response, "X-Instance-Id"), Some(POD));
+}
+
+#[test]
+fn a_handlers_own_header_is_kept() {
+    live_env();
+    let client = client(with_attribute());
+    let response = client.get("/own-header").dispatch();
+    let values: Vec<&str> = response.headers().get("X-Instance-Id").collect();
+    assert_eq!(values, ["set-by-handler"]);
+}
+
+#[test]
+fn guard_and_managed_state() {
+    live_env();
+    let client = client(with_attribute());
+    let response = client.get("/who").dispatch();
+    assert_eq!(
+        response.into_string().as_deref(),
+        Some("hi from cart-5d8f7b6c9-abcde")
+    );
+    let instance = client.rocket().state::<Instance>().expect("managed");
+    assert_eq!(instance.id(), POD);
+    assert_eq!(instance.detection().source, "kubernetes");
+    assert_eq!(
+        client.rocket().state::<String>().map(String::as_str),
+        Some("hi")
+    );
+}
+
+#[test]
+fn renamed_path_header_and_short_id() {
+    live_env();
+    let client = client(renamed());
+    let response = client.get("/whoami").dispatch();
+    assert_eq!(header(&response, "X-Served-By"), Some("cart-5d8f7b6"));
+    assert_eq!(header(&response, "X-Instance-Id"), None);
+    assert_eq!(response.into_string().as_deref(), Some("cart-5d8f7b6\n"));
+    assert_eq!(client.get("/inst").dispatch().status(), Status::NotFound);
+}
+
+#[test]
+fn no_header_and_hashed_id() {
+    live_env();
+    let rocket = rocket::execute(quiet_and_hashed());
+    let client = client(rocket);
+    let response = client.get("/").dispatch();
+    assert_eq!(header(&response, "X-Instance-Id"), None);
+    let response = client.get("/inst").dispatch();
+    let hashed = instance_id::hash_id(b"s3cret", POD);
+    assert_eq!(response.into_string(), Some(format!("{hashed}\n")));
+}
+
+#[test]
+fn the_hand_written_api_says_the_same() {
+    use instance_id::{Expose, InstanceConfig, InstanceFairing, Strategy};
+    let rocket = app().attach(InstanceFairing::new(
+        InstanceConfig::new("/whoami")
+            .strategy(Strategy::Kubernetes)
+            .fallback([Strategy::Random])
+            .header("X-Served-By")
+            .expose(Expose::Short)
+            .version("9.9.9")
+            .view(pod()),
+    ));
+    let client = client(rocket);
+    let response = client.get("/whoami").header(Accept::JSON).dispatch();
+    assert_eq!(header(&response, "X-Served-By"), Some("cart-5d8f7b6"));
+    let json: serde_json::Value =
+        serde_json::from_str(&response.into_string().expect("a body")).expect("JSON");
+    assert_eq!(json["version"], "9.9.9");
+    assert_eq!(json["id"], "cart-5d8f7b6");
+}
+
+#[test]
+fn a_route_at_the_identity_path_fails_the_launch() {
+    #[get("/inst")]
+    fn taken() -> &'static str {
+        "taken"
+    }
+    live_env();
+    let rocket = with_attribute().mount("/", routes![taken]);
+    assert_failed_fairing(Client::tracked(rocket).err().expect("the launch fails"));
+}
+
+#[test]
+fn a_missing_hash_key_fails_the_launch() {
+    #[instance_route("/inst", expose = hashed("INSTANCE_ID_TEST_ABSENT_KEY"))]
+    fn app_without_key() -> Rocket<Build> {
+        rocket::build()
+    }
+    assert_failed_fairing(
+        Client::tracked(app_without_key())
+            .err()
+            .expect("the launch fails"),
+    );
+}
+
+/// The launch failed in instance-id's fairing (its message went to the log; the
+/// unit tests of `instance_id::fairing` check each message).
+fn assert_failed_fairing(err: rocket::Error) {
+    match err.kind() {
+        rocket::error::ErrorKind::FailedFairings(fairings) => {
+            assert!(fairings.iter().any(|f| f.name == "instance-id"), "{err:?}");
+        }
+        other => panic!("not a fairing failure: {other:?}"),
+    }
+}
+
+/// Every byte of every response: no IPv4 address, no `:port`.
+#[test]
+fn no_address_or_port_in_any_response() {
+    live_env();
+    let client = client(with_attribute());
+    for path in ["/", "/inst", "/who", "/nowhere", "/fail"] {
+        for accept in [Accept::Plain, Accept::JSON, Accept::HTML] {
+            let response = client.get(path).header(accept).dispatch();
+            let mut text = String::new();
+            for h in response.headers().iter() {
+                text.push_str(&format!("{}: {}\n", h.name(), h.value()));
+            }
+            text.push_str(&response.into_string().unwrap_or_default());
+            assert_no_address(&text);
+        }
+    }
+}
+
+fn assert_no_address(text: &str) {
+    let quad = text
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .any(|token| {
+            let parts: Vec<&str> = token.split('.').collect();
+            parts.len() == 4
+                && parts
+                    .iter()
+                    .all(|p| !p.is_empty() && p.parse::<u8>().is_ok())
+        });
+    assert!(!quad, "an IPv4 address in:\n{text}");
+    assert!(
+        !text.contains("127.0.0.1") && !text.contains("localhost:"),
+        "{text}"
+    );
+    for port in ["8000", "8111"] {
+        assert!(!text.contains(&format!(":{port}")), "a port in:\n{text}");
+    }
+}
