@@ -2,6 +2,7 @@
 //! `#[launch]` if it has one.
 
 use proc_macro2::TokenStream;
+use syn::spanned::Spanned;
 use syn::{Attribute, ItemFn, ReturnType, Type};
 
 use crate::ctxt::Ctxt;
@@ -15,7 +16,7 @@ impl Function {
     /// A function with a mistake in its signature is still returned, so that it can be
     /// emitted unchanged and the rest of the crate type-checks.
     pub fn parse(item: TokenStream, cx: &Ctxt) -> Option<Self> {
-        let item: ItemFn = match syn::parse2(item.clone()) {
+        let mut item: ItemFn = match syn::parse2(item.clone()) {
             Ok(item) => item,
             Err(_) => {
                 cx.error_spanned_by(
@@ -40,10 +41,16 @@ impl Function {
             ),
             ReturnType::Type(_, ty) => match &**ty {
                 Type::Infer(_) if launch => {}
-                Type::Infer(_) => cx.error_spanned_by(
-                    ty,
-                    "`-> _` is for #[launch] functions: put #[launch] below #[instance_route], or write `-> Rocket<Build>`",
-                ),
+                Type::Infer(_) => {
+                    cx.error_spanned_by(
+                        ty,
+                        "`-> _` is for #[launch] functions: put #[launch] below #[instance_route], or write `-> Rocket<Build>`",
+                    );
+                    // Emitted with the type it was meant to have, so that this one
+                    // message is the only one.
+                    let rocket: Type = syn::parse_quote_spanned!(ty.span()=> ::instance_id::__rocket::Rocket<::instance_id::__rocket::Build>);
+                    item.sig.output = ReturnType::Type(Default::default(), Box::new(rocket));
+                }
                 Type::Path(path)
                     if path.qself.is_none()
                         && path.path.segments.last().is_some_and(|s| s.ident == "Rocket") => {}
