@@ -269,7 +269,7 @@ fn a_route_at_the_identity_path_fails_the_launch() {
     }
     live_env();
     let rocket = with_attribute().mount("/", routes![taken]);
-    assert_failed_fairing(Client::tracked(rocket).err().expect("the launch fails"));
+    assert_failed_fairing(Client::tracked(rocket).expect_err("the launch fails"));
 }
 
 #[test]
@@ -278,11 +278,7 @@ fn a_missing_hash_key_fails_the_launch() {
     fn app_without_key() -> Rocket<Build> {
         rocket::build()
     }
-    assert_failed_fairing(
-        Client::tracked(app_without_key())
-            .err()
-            .expect("the launch fails"),
-    );
+    assert_failed_fairing(Client::tracked(app_without_key()).expect_err("the launch fails"));
 }
 
 /// The launch failed in instance-id's fairing (its message went to the log; the

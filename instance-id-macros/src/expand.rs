@@ -41,13 +41,15 @@ fn wrap(args: &Args, function: Function) -> TokenStream {
     } = function.item;
     let rocket = quote!(::instance_id::__rocket::Rocket<::instance_id::__rocket::Build>);
     let built = match sig.asyncness {
-        Some(_) => quote_spanned!(block.span()=> async move #block.await),
-        None => quote_spanned!(block.span()=> (move || -> #rocket #block)()),
+        Some(_) => quote!(async move #block.await),
+        None => quote!((move || -> #rocket #block)()),
     };
     let config = config(args);
     quote! {
         #(#attrs)*
         #vis #sig {
+            // The closure is the point: a `return` in the body leaves it, not the function.
+            #[allow(clippy::redundant_closure_call)]
             let __instance_id_rocket: #rocket = #built;
             __instance_id_rocket.attach(::instance_id::InstanceFairing::new(#config))
         }

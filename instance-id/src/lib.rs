@@ -28,6 +28,9 @@
 //! | `ecs` | `DockerId` from `ECS_CONTAINER_METADATA_URI_V4` |
 //! | `platform` | [`PLATFORM_VARIABLES`] |
 //! | `process` | `<hostname>-<pid>` |
+//!
+//! With the `rocket` feature (on by default), [`instance_route`] puts the identity on a
+//! Rocket app: a route that names the instance, and a header on every response.
 
 #![warn(missing_docs)]
 
@@ -47,7 +50,68 @@ pub use expose::{hash_id, hash_key, Expose};
 #[cfg(feature = "rocket")]
 pub use fairing::{check_header_name, Instance, InstanceConfig, InstanceFairing, DEFAULT_HEADER};
 pub use id::{InstanceId, MAX_LEN};
+/// Mounts the identity route, names the instance on every response, and chooses at
+/// compile time how the identity is detected (SPEC §3).
+///
+/// It goes on the function that builds the Rocket, *above* `#[launch]` (below it, it
+/// would be too late: `#[launch]` has already copied the body into `main`, and that
+/// placement is a compile error). It wraps every way out of the function's body so
+/// that the Rocket gets an [`InstanceFairing`] built from an [`InstanceConfig`]: the
+/// attribute is sugar for that hand-written API.
+///
+/// | argument | meaning | default |
+/// |---|---|---|
+/// | `"/inst"` (first, required) | the identity route's path | — |
+/// | `strategy = S` | the strategy tried first | `container` |
+/// | `fallback = [S, …]` or `fallback = S` | tried in order when everything before failed | `[kubernetes, ecs, platform, process]`, less what would repeat `strategy` or follow `process`/`random` |
+/// | `header = "Name"` / `header = false` | the response header on every response | `"X-Instance-Id"` |
+/// | `expose = full \| short \| hashed("ENV")` | the whole id, its first 12 characters, or HMAC-SHA256 under the key in `$ENV` | `full` |
+///
+/// Strategies: `container`, `cgroup`, `mountinfo`, `podman`, `kubernetes`, `ecs`,
+/// `platform`, `env("NAME")`, `file("/abs/path")`, `hostname`, `process`,
+/// `machine_id`, `random`, `custom(path::to::func)` with `func: fn() -> Option<String>`.
+///
+/// ```
+/// use instance_id::instance_route;
+/// use rocket::{get, routes, Build, Rocket};
+///
+/// #[get("/")]
+/// fn index() -> &'static str {
+///     "hello"
+/// }
+///
+/// fn from_config() -> Option<String> {
+///     Some("checkout-eu-1".into())
+/// }
+///
+/// #[instance_route("/inst", strategy = custom(from_config), fallback = [container, process], header = "X-Served-By")]
+/// fn app() -> Rocket<Build> {
+///     rocket::build().mount("/", routes![index])
+/// }
+///
+/// let client = rocket::local::blocking::Client::tracked(app()).expect("launches");
+/// let response = client.get("/").dispatch();
+/// assert_eq!(response.headers().get_one("X-Served-By"), Some("checkout-eu-1"));
+/// assert_eq!(client.get("/inst").dispatch().into_string().as_deref(), Some("checkout-eu-1\n"));
+/// ```
+///
+/// With `#[launch]`, SPEC §3's app:
+///
+/// ```no_run
+/// use instance_id::instance_route;
+/// use rocket::{get, launch, routes};
+///
+/// #[get("/")]
+/// fn index() -> &'static str { "hello" }
+///
+/// #[instance_route("/inst")]
+/// #[launch]
+/// fn rocket() -> _ {
+///     rocket::build().mount("/", routes![index])
+/// }
+/// ```
 #[cfg(feature = "rocket")]
+#[doc(inline)]
 pub use instance_id_macros::instance_route;
 pub use runtime::Runtime;
 pub use strategy::{
