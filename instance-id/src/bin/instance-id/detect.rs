@@ -1,40 +1,13 @@
-//! `instance-id`: the detection engine on the command line (SPEC §6).
+//! `instance-id detect` (SPEC §6): the engine on the command line.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use instance_id::{
-    detect, validate_env_name, Attempt, Chain, Detection, Expose, InstanceId, Outcome, Strategy,
-    SystemView,
-};
-
-#[derive(Parser)]
-#[command(name = "instance-id", version, about = "Which copy of a service am I?")]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Detect this instance's id, as the Rocket fairing does at launch.
-    Detect(DetectArgs),
-    /// Print what `expose = hashed("ENV")` shows for ID, with the key from $ENV.
-    Hash(HashArgs),
-}
+use clap::ValueEnum;
+use instance_id::{detect, Attempt, Chain, Detection, Outcome, Strategy, SystemView};
 
 #[derive(clap::Args)]
-struct HashArgs {
-    /// The environment variable that holds the key (the app's hashed("ENV")).
-    #[arg(long, value_name = "ENV")]
-    key_env: String,
-    /// The instance id, as `detect` prints it.
-    id: String,
-}
-
-#[derive(clap::Args)]
-struct DetectArgs {
+pub struct DetectArgs {
     /// Read files under DIR instead of /, and the environment from DIR/proc/self/environ.
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
@@ -93,34 +66,7 @@ fn parse_fallback(text: &str) -> Result<Fallback, String> {
         .map(Fallback)
 }
 
-fn main() -> ExitCode {
-    match Cli::parse().command {
-        Command::Detect(args) => run_detect(args),
-        Command::Hash(args) => run_hash(args),
-    }
-}
-
-fn run_hash(args: HashArgs) -> ExitCode {
-    let view = SystemView::live();
-    let hashed = validate_env_name(&args.key_env)
-        .and_then(|()| {
-            InstanceId::new(&args.id)
-                .map_err(|rule| format!("{:?} is not an instance id: {rule}", args.id))
-        })
-        .and_then(|id| Expose::hashed(&args.key_env).render(&id, &view));
-    match hashed {
-        Ok(hex) => {
-            println!("{hex}");
-            ExitCode::SUCCESS
-        }
-        Err(err) => {
-            eprintln!("instance-id: {err}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-fn run_detect(args: DetectArgs) -> ExitCode {
+pub fn run(args: DetectArgs) -> ExitCode {
     let chain = match args.fallback {
         Some(fallback) => Chain::new(args.strategy, fallback.0),
         None => Ok(Chain::with_default_fallback(args.strategy)),

@@ -1,0 +1,35 @@
+//! `instance-id`: the detection engine, the hash of `expose = hashed(…)`, and a probe
+//! of how a balancer spreads requests (SPEC §6).
+
+mod detect;
+mod hash;
+mod probe;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "instance-id", version, about = "Which copy of a service am I?")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Detect this instance's id, as the Rocket fairing does at launch.
+    Detect(detect::DetectArgs),
+    /// Print what `expose = hashed("ENV")` shows for ID, with the key from $ENV.
+    Hash(hash::HashArgs),
+    /// Send requests to URL and show how they spread over instances.
+    Probe(probe::ProbeArgs),
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Detect(args) => detect::run(args),
+        Command::Hash(args) => hash::run(args),
+        Command::Probe(args) => probe::run(args),
+    }
+}
