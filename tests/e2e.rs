@@ -1,0 +1,319 @@
+//! End to end, for real (SPEC §1, §5, §6): three containers of the `hello` example,
+//! built `FROM scratch` from a static binary, behind HAProxy on loopback.
+//!
+//! `cargo test --features e2e --test e2e -- --nocapture`
+//!
+//! Needs Docker and HAProxy on this machine (`.ci/run` installs both and starts
+//! `dockerd`); without them it fails, it never skips. Containers, image, HAProxy and
+//! temporary files are removed on success and failure alike.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use support::assert_no_address;
+
+/// Everything the run created, removed when it ends, however it ends.
+struct Lab {
+    tag: String,
+    containers: Vec<String>,
+    image: Option<String>,
+    haproxy: Option<Child>,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        if let Some(mut haproxy) = self.haproxy.take() {
+            let _ = haproxy.kill();
+            let _ = haproxy.wait();
+        }
+        if !self.containers.is_empty() {
+            let _ = Command::new("docker")
+                .args(["rm", "-f"])
+                .args(&self.containers)
+                .output();
+        }
+        if let Some(image) = &self.image {
+            let _ = Command::new("docker").args(["rmi", "-f", image]).output();
+        }
+    }
+}
+
+/// Runs a command to its end; a failure is a test failure that shows what it said.
+fn run(program: &str, args: &[&str]) -> Output {
+    let output = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|err| panic!("cannot run {program}: {err}"));
+    assert!(
+        output.status.success(),
+        "{program} {args:?} failed ({}):\n{}{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// Docker and HAProxy must be here: a missing tool fails the suite loudly.
+fn require_tools() {
+    let docker = Command::new("docker").args(["info", "--format", "{{.ServerVersion}}"]).output();
+    match docker {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => panic!(
+            "the Docker daemon does not answer (start dockerd; .ci/run does):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(err) => panic!("docker is not installed (apt-get install docker.io; .ci/run does): {err}"),
+    }
+    if let Err(err) = Command::new("haproxy").arg("-v").output() {
+        panic!("haproxy is not installed (apt-get install haproxy; .ci/run does): {err}");
+    }
+}
+
+/// Static release builds of the example and of the CLI, in their own target dir (a
+/// nested cargo must not wait on the lock of the `cargo test` that runs this).
+fn build_static() -> (PathBuf, PathBuf) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let host = stdout(&run("rustc", &["-vV"]))
+        .lines()
+        .find_map(|line| line.strip_prefix("host: ").map(str::to_owned))
+        .expect("rustc -vV names the host");
+    let target_dir = root.join("target/e2e");
+    for (package, kind, name, features) in [
+        ("instance-id-workspace", "--example", "hello", ""),
+        ("instance-id", "--bin", "instance-id", "cli"),
+    ] {
+        let mut command = Command::new(&cargo);
+        command
+            .current_dir(root)
+            // An explicit --target keeps the static flag off the proc macros, built for
+            // the host as usual.
+            .env("RUSTFLAGS", "-C target-feature=+crt-static")
+            .env("CARGO_TARGET_DIR", &target_dir)
+            .args(["build", "--release", "--target", &host, "-p", package, kind, name]);
+        if !features.is_empty() {
+            command.args(["--features", features]);
+        }
+        let status = command.status().expect("cargo runs");
+        assert!(status.success(), "the static build of {name} failed");
+    }
+    let release = target_dir.join(&host).join("release");
+    (release.join("examples/hello"), release.join("instance-id"))
+}
+
+/// A port free on both 127.0.0.1 and 127.0.0.2.
+fn free_port() -> u16 {
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        if TcpListener::bind(("127.0.0.2", port)).is_ok() {
+            return port;
+        }
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(5)))
+        .build()
+        .new_agent()
+}
+
+/// One GET: status, every header as `name: value` lines, and the body.
+fn get(url: &str, accept: &str) -> Result<(u16, String, String), ureq::Error> {
+    let mut response = agent().get(url).header("Accept", accept).call()?;
+    let mut headers = String::new();
+    for (name, value) in response.headers() {
+        headers.push_str(&format!("{name}: {}\n", value.to_str().unwrap_or("<binary>")));
+    }
+    let status = response.status().as_u16();
+    let body = response.body_mut().read_to_string()?;
+    Ok((status, headers, body))
+}
+
+fn header_value<'a>(headers: &'a str, name: &str) -> Option<&'a str> {
+    headers.lines().find_map(|line| {
+        let (n, v) = line.split_once(": ")?;
+        n.eq_ignore_ascii_case(name).then_some(v)
+    })
+}
+
+fn wait_for(what: &str, limit: Duration, mut ready: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ready() {
+        assert!(start.elapsed() < limit, "{what} not within {limit:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// `instance-id probe --json`, parsed.
+fn probe(cli: &Path, url: &str, n: u32) -> serde_json::Value {
+    let output = Command::new(cli)
+        .args(["probe", url, "-n", &n.to_string(), "-c", "8", "--json"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("instance-id probe runs");
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|err| {
+        panic!(
+            "probe did not print JSON ({err}): {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+fn ids_of(report: &serde_json::Value) -> BTreeSet<String> {
+    report["instances"]
+        .as_array()
+        .expect("instances")
+        .iter()
+        .filter_map(|i| i["id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn three_containers_behind_haproxy() {
+    require_tools();
+    let (hello, cli) = build_static();
+    let mut lab = Lab {
+        tag: format!("instance-id-e2e-{}", std::process::id()),
+        containers: Vec::new(),
+        image: None,
+        haproxy: None,
+        dir: tempfile::tempdir().expect("a temporary directory"),
+    };
+
+    // An image FROM scratch: the static binary alone, no base image, no registry.
+    let image_dir = lab.dir.path().join("image");
+    std::fs::create_dir_all(&image_dir).expect("mkdir");
+    std::fs::copy(&hello, image_dir.join("hello")).expect("copy the binary");
+    let tarball = lab.dir.path().join("image.tar");
+    run("tar", &["-C", path(&image_dir), "-cf", path(&tarball), "hello"]);
+    let image = format!("{}:latest", lab.tag);
+    run("docker", &["import", "--change", r#"ENTRYPOINT ["/hello"]"#, path(&tarball), &image]);
+    lab.image = Some(image.clone());
+
+    // The seed's two hosts and three ports, on loopback.
+    let (p1, p2, front) = (free_port(), free_port(), free_port());
+    let copies = [
+        ("1", "127.0.0.1", p1, vec!["--cgroupns", "host"]),
+        ("2", "127.0.0.1", p2, vec!["--cgroupns", "private"]),
+        ("3", "127.0.0.2", p1, vec!["--cgroupns", "private", "--hostname", "web-3"]),
+    ];
+    let mut ids = Vec::new();
+    for (n, address, port, extra) in &copies {
+        let name = format!("{}-{n}", lab.tag);
+        let (address_env, port_env) = (format!("ROCKET_ADDRESS={address}"), format!("ROCKET_PORT={port}"));
+        let mut args = vec!["run", "-d", "--name", &name, "--network", "host"];
+        args.extend(extra.iter().copied());
+        args.extend(["-e", &address_env, "-e", &port_env, "-e", "ROCKET_LOG_LEVEL=normal", &image]);
+        let started = run("docker", &args);
+        lab.containers.push(name.clone());
+        let id = stdout(&run("docker", &["inspect", "--format", "{{.Id}}", &name]));
+        assert_eq!(stdout(&started), id, "docker run and docker inspect disagree");
+        ids.push((id, format!("http://{address}:{port}")));
+    }
+    let ports = [p1, p2, front];
+
+    // Each container's own /inst names itself; header and body agree; JSON says how.
+    for ((id, base), source) in ids.iter().zip(["cgroup", "mountinfo", "mountinfo"]) {
+        wait_for(&format!("{base}/inst"), Duration::from_secs(30), || {
+            matches!(get(&format!("{base}/inst"), "*/*"), Ok((200, ..)))
+        });
+        let (status, headers, body) = get(&format!("{base}/inst"), "*/*").expect("an answer");
+        assert_eq!(status, 200);
+        assert_eq!(body, format!("{id}\n"), "{base} does not name its own container");
+        assert_eq!(header_value(&headers, "x-instance-id"), Some(id.as_str()));
+        assert_eq!(header_value(&headers, "cache-control"), Some("no-store"));
+        let (_, headers, json) = get(&format!("{base}/inst"), "application/json").expect("an answer");
+        let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        assert_eq!(json["id"], id.as_str());
+        assert_eq!(json["source"], source, "{base}");
+        assert_eq!(json["runtime"], "docker", "{base}");
+        assert_eq!(header_value(&headers, "x-instance-id"), Some(id.as_str()));
+        for path in ["/inst", "/", "/nowhere"] {
+            for accept in ["*/*", "application/json", "text/html"] {
+                let (_, headers, body) = get(&format!("{base}{path}"), accept).expect("an answer");
+                assert_no_address(&format!("{headers}\n{body}"), &ports);
+            }
+        }
+    }
+
+    // HAProxy: round robin, health-checked on the identity route.
+    let config = lab.dir.path().join("haproxy.cfg");
+    std::fs::write(
+        &config,
+        format!(
+            "global\n  maxconn 256\n\ndefaults\n  mode http\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\n  retries 2\n  option redispatch\n\n\
+             frontend web\n  bind 127.0.0.1:{front}\n  default_backend copies\n\n\
+             backend copies\n  balance roundrobin\n  option httpchk GET /inst\n  default-server check inter 500ms fall 2 rise 1\n\
+             \x20 server copy1 127.0.0.1:{p1}\n  server copy2 127.0.0.1:{p2}\n  server copy3 127.0.0.2:{p1}\n"
+        ),
+    )
+    .expect("write haproxy.cfg");
+    let haproxy = Command::new("haproxy")
+        .args(["-db", "-f", path(&config)])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("haproxy starts");
+    lab.haproxy = Some(haproxy);
+    let url = format!("http://127.0.0.1:{front}/inst");
+    let all: BTreeSet<String> = ids.iter().map(|(id, _)| id.clone()).collect();
+    wait_for("all three copies healthy behind HAProxy", Duration::from_secs(30), || {
+        let report = probe(&cli, &url, 30);
+        report["errors"] == 0 && ids_of(&report) == all
+    });
+
+    // Through HAProxy: exactly the three ids docker reports, evenly spread.
+    let report = probe(&cli, &url, 300);
+    println!("through HAProxy: {report}");
+    assert_eq!(report["requests"], 300);
+    assert_eq!(report["errors"], 0, "{report}");
+    assert_eq!(ids_of(&report), all, "{report}");
+    for instance in report["instances"].as_array().expect("instances") {
+        let count = instance["count"].as_u64().expect("a count");
+        assert!((90..=110).contains(&count), "uneven round robin: {report}");
+        assert!(instance["p50_ms"].as_f64().is_some() && instance["p99_ms"].as_f64().is_some());
+    }
+    for accept in ["*/*", "application/json"] {
+        let (status, headers, body) = get(&url, accept).expect("an answer");
+        assert_eq!(status, 200);
+        let id = header_value(&headers, "x-instance-id").expect("the header through HAProxy");
+        assert!(all.contains(id), "{id}");
+        assert!(body.contains(id), "header and body disagree: {id} / {body}");
+        assert_no_address(&format!("{headers}\n{body}"), &ports);
+    }
+
+    // Stop one copy: within seconds every request is answered, by the other two only.
+    let (stopped, _) = &ids[1];
+    run("docker", &["stop", "-t", "1", &lab.containers[1]]);
+    let remaining: BTreeSet<String> = all.iter().filter(|id| *id != stopped).cloned().collect();
+    wait_for("HAProxy to route around the stopped copy", Duration::from_secs(10), || {
+        let report = probe(&cli, &url, 30);
+        report["errors"] == 0 && ids_of(&report) == remaining
+    });
+    let report = probe(&cli, &url, 200);
+    println!("after stopping one copy: {report}");
+    assert_eq!(report["errors"], 0, "{report}");
+    assert_eq!(ids_of(&report), remaining, "{report}");
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("a UTF-8 path")
+}
