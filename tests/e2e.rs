@@ -67,14 +67,18 @@ fn stdout(output: &Output) -> String {
 
 /// Docker and HAProxy must be here: a missing tool fails the suite loudly.
 fn require_tools() {
-    let docker = Command::new("docker").args(["info", "--format", "{{.ServerVersion}}"]).output();
+    let docker = Command::new("docker")
+        .args(["info", "--format", "{{.ServerVersion}}"])
+        .output();
     match docker {
         Ok(out) if out.status.success() => {}
         Ok(out) => panic!(
             "the Docker daemon does not answer (start dockerd; .ci/run does):\n{}",
             String::from_utf8_lossy(&out.stderr)
         ),
-        Err(err) => panic!("docker is not installed (apt-get install docker.io; .ci/run does): {err}"),
+        Err(err) => {
+            panic!("docker is not installed (apt-get install docker.io; .ci/run does): {err}")
+        }
     }
     if let Err(err) = Command::new("haproxy").arg("-v").output() {
         panic!("haproxy is not installed (apt-get install haproxy; .ci/run does): {err}");
@@ -102,7 +106,16 @@ fn build_static() -> (PathBuf, PathBuf) {
             // the host as usual.
             .env("RUSTFLAGS", "-C target-feature=+crt-static")
             .env("CARGO_TARGET_DIR", &target_dir)
-            .args(["build", "--release", "--target", &host, "-p", package, kind, name]);
+            .args([
+                "build",
+                "--release",
+                "--target",
+                &host,
+                "-p",
+                package,
+                kind,
+                name,
+            ]);
         if !features.is_empty() {
             command.args(["--features", features]);
         }
@@ -139,7 +152,10 @@ fn get(url: &str, accept: &str) -> Result<(u16, String, String), ureq::Error> {
     let mut response = agent().get(url).header("Accept", accept).call()?;
     let mut headers = String::new();
     for (name, value) in response.headers() {
-        headers.push_str(&format!("{name}: {}\n", value.to_str().unwrap_or("<binary>")));
+        headers.push_str(&format!(
+            "{name}: {}\n",
+            value.to_str().unwrap_or("<binary>")
+        ));
     }
     let status = response.status().as_u16();
     let body = response.body_mut().read_to_string()?;
@@ -203,9 +219,21 @@ fn three_containers_behind_haproxy() {
     std::fs::create_dir_all(&image_dir).expect("mkdir");
     std::fs::copy(&hello, image_dir.join("hello")).expect("copy the binary");
     let tarball = lab.dir.path().join("image.tar");
-    run("tar", &["-C", path(&image_dir), "-cf", path(&tarball), "hello"]);
+    run(
+        "tar",
+        &["-C", path(&image_dir), "-cf", path(&tarball), "hello"],
+    );
     let image = format!("{}:latest", lab.tag);
-    run("docker", &["import", "--change", r#"ENTRYPOINT ["/hello"]"#, path(&tarball), &image]);
+    run(
+        "docker",
+        &[
+            "import",
+            "--change",
+            r#"ENTRYPOINT ["/hello"]"#,
+            path(&tarball),
+            &image,
+        ],
+    );
     lab.image = Some(image.clone());
 
     // The seed's two hosts and three ports, on loopback.
@@ -213,19 +241,39 @@ fn three_containers_behind_haproxy() {
     let copies = [
         ("1", "127.0.0.1", p1, vec!["--cgroupns", "host"]),
         ("2", "127.0.0.1", p2, vec!["--cgroupns", "private"]),
-        ("3", "127.0.0.2", p1, vec!["--cgroupns", "private", "--hostname", "web-3"]),
+        (
+            "3",
+            "127.0.0.2",
+            p1,
+            vec!["--cgroupns", "private", "--hostname", "web-3"],
+        ),
     ];
     let mut ids = Vec::new();
     for (n, address, port, extra) in &copies {
         let name = format!("{}-{n}", lab.tag);
-        let (address_env, port_env) = (format!("ROCKET_ADDRESS={address}"), format!("ROCKET_PORT={port}"));
+        let (address_env, port_env) = (
+            format!("ROCKET_ADDRESS={address}"),
+            format!("ROCKET_PORT={port}"),
+        );
         let mut args = vec!["run", "-d", "--name", &name, "--network", "host"];
         args.extend(extra.iter().copied());
-        args.extend(["-e", &address_env, "-e", &port_env, "-e", "ROCKET_LOG_LEVEL=normal", &image]);
+        args.extend([
+            "-e",
+            &address_env,
+            "-e",
+            &port_env,
+            "-e",
+            "ROCKET_LOG_LEVEL=normal",
+            &image,
+        ]);
         let started = run("docker", &args);
         lab.containers.push(name.clone());
         let id = stdout(&run("docker", &["inspect", "--format", "{{.Id}}", &name]));
-        assert_eq!(stdout(&started), id, "docker run and docker inspect disagree");
+        assert_eq!(
+            stdout(&started),
+            id,
+            "docker run and docker inspect disagree"
+        );
         ids.push((id, format!("http://{address}:{port}")));
     }
     let ports = [p1, p2, front];
@@ -237,10 +285,15 @@ fn three_containers_behind_haproxy() {
         });
         let (status, headers, body) = get(&format!("{base}/inst"), "*/*").expect("an answer");
         assert_eq!(status, 200);
-        assert_eq!(body, format!("{id}\n"), "{base} does not name its own container");
+        assert_eq!(
+            body,
+            format!("{id}\n"),
+            "{base} does not name its own container"
+        );
         assert_eq!(header_value(&headers, "x-instance-id"), Some(id.as_str()));
         assert_eq!(header_value(&headers, "cache-control"), Some("no-store"));
-        let (_, headers, json) = get(&format!("{base}/inst"), "application/json").expect("an answer");
+        let (_, headers, json) =
+            get(&format!("{base}/inst"), "application/json").expect("an answer");
         let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
         assert_eq!(json["id"], id.as_str());
         assert_eq!(json["source"], source, "{base}");
@@ -275,10 +328,14 @@ fn three_containers_behind_haproxy() {
     lab.haproxy = Some(haproxy);
     let url = format!("http://127.0.0.1:{front}/inst");
     let all: BTreeSet<String> = ids.iter().map(|(id, _)| id.clone()).collect();
-    wait_for("all three copies healthy behind HAProxy", Duration::from_secs(30), || {
-        let report = probe(&cli, &url, 30);
-        report["errors"] == 0 && ids_of(&report) == all
-    });
+    wait_for(
+        "all three copies healthy behind HAProxy",
+        Duration::from_secs(30),
+        || {
+            let report = probe(&cli, &url, 30);
+            report["errors"] == 0 && ids_of(&report) == all
+        },
+    );
 
     // Through HAProxy: exactly the three ids docker reports, evenly spread.
     let report = probe(&cli, &url, 300);
@@ -304,10 +361,14 @@ fn three_containers_behind_haproxy() {
     let (stopped, _) = &ids[1];
     run("docker", &["stop", "-t", "1", &lab.containers[1]]);
     let remaining: BTreeSet<String> = all.iter().filter(|id| *id != stopped).cloned().collect();
-    wait_for("HAProxy to route around the stopped copy", Duration::from_secs(10), || {
-        let report = probe(&cli, &url, 30);
-        report["errors"] == 0 && ids_of(&report) == remaining
-    });
+    wait_for(
+        "HAProxy to route around the stopped copy",
+        Duration::from_secs(10),
+        || {
+            let report = probe(&cli, &url, 30);
+            report["errors"] == 0 && ids_of(&report) == remaining
+        },
+    );
     let report = probe(&cli, &url, 200);
     println!("after stopping one copy: {report}");
     assert_eq!(report["errors"], 0, "{report}");

@@ -5,10 +5,10 @@
 mod support;
 
 use instance_id::{instance_route, Instance, SystemView};
-use support::assert_no_address;
 use rocket::http::{Accept, ContentType, Header, Status};
 use rocket::local::blocking::{Client, LocalResponse};
 use rocket::{catch, catchers, get, routes, Build, Rocket, State};
+use support::assert_no_address;
 
 /// A pod named by the downward API: the same id whatever machine runs the tests.
 fn pod() -> SystemView {

@@ -106,7 +106,10 @@ pub fn run(args: ProbeArgs) -> ExitCode {
     let url = match reqwest::Url::parse(&args.url) {
         Ok(url) if url.scheme() == "http" => url,
         Ok(url) => {
-            eprintln!("instance-id: only http:// URLs are probed, not {}://", url.scheme());
+            eprintln!(
+                "instance-id: only http:// URLs are probed, not {}://",
+                url.scheme()
+            );
             return ExitCode::from(2);
         }
         Err(err) => {
@@ -208,7 +211,12 @@ async fn probe(args: &ProbeArgs, url: reqwest::Url) -> Result<Results, String> {
 }
 
 /// One GET: the instance that answered, or what went wrong.
-async fn ask(client: &reqwest::Client, url: &reqwest::Url, header: &str, keep_alive: bool) -> Answer {
+async fn ask(
+    client: &reqwest::Client,
+    url: &reqwest::Url,
+    header: &str,
+    keep_alive: bool,
+) -> Answer {
     let mut request = client.get(url.clone());
     if !keep_alive {
         request = request.header(reqwest::header::CONNECTION, "close");
@@ -315,14 +323,21 @@ fn table(args: &ProbeArgs, report: &Report, errors: &BTreeMap<String, u64>) -> S
     if report.instances.is_empty() {
         out.push_str("  (no instance answered)\n");
     }
-    let kinds: Vec<String> = errors.iter().map(|(kind, n)| format!("{kind}: {n}")).collect();
+    let kinds: Vec<String> = errors
+        .iter()
+        .map(|(kind, n)| format!("{kind}: {n}"))
+        .collect();
     out.push_str(&format!(
         "\n  {} instance{}, {} error{}{}\n",
         report.instances.len(),
         if report.instances.len() == 1 { "" } else { "s" },
         report.errors,
         if report.errors == 1 { "" } else { "s" },
-        if kinds.is_empty() { String::new() } else { format!(" ({})", kinds.join(", ")) }
+        if kinds.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", kinds.join(", "))
+        }
     ));
     out
 }

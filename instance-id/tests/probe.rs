@@ -1,0 +1,141 @@
+//! `instance-id probe` against small servers on 127.0.0.1: the spread, the identity
+//! from the header or else the body, errors counted without aborting, and the JSON
+//! shape of SPEC §6. (The real thing, HAProxy and containers, is `tests/e2e.rs` of the
+//! workspace.)
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread;
+
+use support::run;
+
+/// Serves forever on a fresh port; the n-th connection gets `answer(n)`.
+fn serve(answer: impl Fn(usize) -> String + Send + Sync + 'static) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let address = listener.local_addr().expect("local address");
+    let answer = Arc::new(answer);
+    let count = Arc::new(AtomicUsize::new(0));
+    thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let n = count.fetch_add(1, Ordering::Relaxed);
+            let answer = answer.clone();
+            thread::spawn(move || respond(stream, &answer(n)));
+        }
+    });
+    format!("http://{address}/inst")
+}
+
+fn respond(mut stream: TcpStream, response: &str) {
+    let mut request = [0u8; 2048];
+    let _ = stream.read(&mut request);
+    let _ = stream.write_all(response.as_bytes());
+}
+
+fn ok(header: Option<&str>, body: &str) -> String {
+    let header = header
+        .map(|id| format!("x-instance-id: {id}\r\n"))
+        .unwrap_or_default();
+    format!(
+        "HTTP/1.1 200 OK\r\n{header}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+fn probe_json(url: &str, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["probe", url, "-n", "60", "-c", "4", "--json"];
+    args.extend(extra);
+    let out = run(&args);
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|err| panic!("not JSON ({err}): {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+#[test]
+fn spread_over_instances_from_the_header() {
+    let url = serve(|n| ok(Some(["web-a", "web-b", "web-c"][n % 3]), "ignored\n"));
+    let report = probe_json(&url, &[]);
+    assert_eq!(report["requests"], 60);
+    assert_eq!(report["errors"], 0);
+    let instances = report["instances"].as_array().expect("instances");
+    assert_eq!(instances.len(), 3);
+    for instance in instances {
+        assert_eq!(instance["count"], 20, "{report}");
+        assert!((instance["share"].as_f64().expect("share") - 1.0 / 3.0).abs() < 1e-9);
+        let (p50, p99) = (
+            instance["p50_ms"].as_f64().expect("p50"),
+            instance["p99_ms"].as_f64().expect("p99"),
+        );
+        assert!(p50 > 0.0 && p50 <= p99, "{report}");
+        let keys: Vec<&str> = instance
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys.len(), 5, "{keys:?}");
+    }
+    let keys: Vec<&str> = report
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys.len(), 3, "{keys:?}");
+}
+
+#[test]
+fn the_body_when_there_is_no_header() {
+    let url = serve(|_| ok(None, "only-one\n"));
+    let report = probe_json(&url, &[]);
+    assert_eq!(report["instances"][0]["id"], "only-one");
+    assert_eq!(report["instances"][0]["count"], 60);
+}
+
+#[test]
+fn errors_are_counted_and_the_run_goes_on() {
+    let url = serve(|n| match n % 3 {
+        0 => ok(Some("web-a"), ""),
+        1 => "HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            .into(),
+        _ => ok(None, "two words\n"),
+    });
+    let report = probe_json(&url, &[]);
+    assert_eq!(report["requests"], 60);
+    assert_eq!(report["errors"], 40, "{report}");
+    assert_eq!(report["instances"][0]["count"], 20);
+
+    let out = run(&["probe", &url, "-n", "30", "-c", "3"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("a new connection per request"), "{text}");
+    assert!(text.contains("HTTP 503: 10"), "{text}");
+    assert!(text.contains("no instance id in the answer: 10"), "{text}");
+    assert!(text.contains("web-a"), "{text}");
+}
+
+#[test]
+fn nothing_listening() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let url = format!("http://127.0.0.1:{port}/inst");
+    let out = run(&["probe", &url, "-n", "5", "-c", "2", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["errors"], 5);
+    assert_eq!(report["instances"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn keep_alive_says_so_and_bad_urls_are_usage_errors() {
+    let url = serve(|_| ok(Some("web-a"), ""));
+    let out = run(&["probe", &url, "-n", "4", "--keep-alive"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("connections reused (--keep-alive)"));
+    for bad in ["not a url", "https://127.0.0.1/inst"] {
+        assert_eq!(run(&["probe", bad]).status.code(), Some(2), "{bad}");
+    }
+    assert_eq!(run(&["probe", &url, "-n", "0"]).status.code(), Some(2));
+}
