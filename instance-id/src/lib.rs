@@ -40,6 +40,7 @@ mod expose;
 #[cfg(feature = "rocket")]
 mod fairing;
 mod id;
+mod resource;
 mod runtime;
 mod strategy;
 mod view;
@@ -113,6 +114,7 @@ pub use id::{InstanceId, MAX_LEN};
 #[cfg(feature = "rocket")]
 #[doc(inline)]
 pub use instance_id_macros::instance_route;
+pub use resource::ResourceAttributes;
 pub use runtime::Runtime;
 pub use strategy::{
     validate_env_name, validate_file_path, Chain, Strategy, DEFAULT_FALLBACK, ECS_MAX_BODY_BYTES,

@@ -211,3 +211,77 @@ fn explain_on_the_live_system() {
     }
     assert!(stdout.contains(" found "), "{stdout}");
 }
+
+/// `--format env` survives `eval` in a POSIX shell whatever printable characters the
+/// id holds; `--format otel` uses the semantic conventions' names.
+#[test]
+fn env_and_otel_formats() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("proc/self")).expect("mkdir");
+    let nasty = r#"a'b"c$(x)`y`;z\w&|<>*?!#~{}"#;
+    std::fs::write(
+        dir.path().join("proc/self/environ"),
+        format!("X={nasty}\0POD_NAMESPACE=shop\0KUBERNETES_SERVICE_HOST=10.96.0.1\0"),
+    )
+    .expect("write");
+    let root = dir.path().to_str().expect("utf-8");
+    let out = run(&[
+        "detect",
+        "--root",
+        root,
+        "--strategy",
+        "env(X)",
+        "--format",
+        "env",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let script = format!(
+        "{}\nprintf '%s|%s|%s' \"$INSTANCE_ID\" \"$INSTANCE_ID_SOURCE\" \"$INSTANCE_ID_RUNTIME\"",
+        text(&out.stdout)
+    );
+    let shell = std::process::Command::new("sh")
+        .args(["-c", &format!("eval \"$(cat <<'EOF_'\n{script}\nEOF_\n)\"")])
+        .output()
+        .expect("sh runs");
+    assert_eq!(
+        text(&shell.stdout),
+        format!("{nasty}|env(\"X\")|"),
+        "{}",
+        text(&shell.stderr)
+    );
+
+    let out = run(&[
+        "detect",
+        "--root",
+        root,
+        "--strategy",
+        "env(X)",
+        "--format",
+        "otel",
+    ]);
+    let otel = text(&out.stdout);
+    // `"`, `;` and `\` are percent-encoded, as the format needs.
+    assert!(
+        otel.starts_with("service.instance.id=a'b%22c$(x)`y`%3Bz%5Cw"),
+        "{otel}"
+    );
+    assert!(otel.contains("k8s.namespace.name=shop"), "{otel}");
+    assert!(!otel.contains("container.id"), "{otel}");
+
+    let pod = shared_dir().join("fixtures/k8s-containerd-systemd-v2-hostns");
+    let out = run(&[
+        "detect",
+        "--root",
+        pod.to_str().expect("utf-8"),
+        "--format",
+        "otel",
+    ]);
+    let otel = text(&out.stdout);
+    let id = "a1c7fecae6a0ae0348f92c1409fba12ba68f46d2c43ff6c2477a6326af839deb";
+    assert_eq!(
+        otel.trim(),
+        format!(
+            "service.instance.id={id},container.id={id},k8s.pod.name=worker-0,host.name=worker-0"
+        )
+    );
+}

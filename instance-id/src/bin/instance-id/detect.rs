@@ -4,7 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
-use instance_id::{detect, Attempt, Chain, Detection, Outcome, Strategy, SystemView};
+use instance_id::{
+    detect, Attempt, Chain, Detection, Outcome, ResourceAttributes, Strategy, SystemView,
+};
 
 #[derive(clap::Args)]
 pub struct DetectArgs {
@@ -30,8 +32,14 @@ pub struct DetectArgs {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
+    /// The id alone (a table with --explain).
     Text,
+    /// `{"id", "source", "runtime", "attempts"}`.
     Json,
+    /// `INSTANCE_ID=…`, `INSTANCE_ID_SOURCE=…`, `INSTANCE_ID_RUNTIME=…`, quoted for `eval`.
+    Env,
+    /// The value of `OTEL_RESOURCE_ATTRIBUTES` (OpenTelemetry semantic conventions).
+    Otel,
 }
 
 /// A newtype so that clap takes the whole list as one value.
@@ -87,9 +95,25 @@ pub fn run(args: DetectArgs) -> ExitCode {
         None => SystemView::live(),
     };
     let result = detect(&chain, &view);
-    match args.format {
-        Format::Json => print_json(&result),
-        Format::Text => match &result {
+    match (args.format, &result) {
+        (Format::Env, Ok(detection)) => {
+            let runtime = detection.runtime.map(|r| r.as_str()).unwrap_or("");
+            println!("INSTANCE_ID={}", shell_quote(detection.id.as_str()));
+            println!("INSTANCE_ID_SOURCE={}", shell_quote(&detection.source));
+            println!("INSTANCE_ID_RUNTIME={}", shell_quote(runtime));
+        }
+        (Format::Otel, Ok(detection)) => {
+            println!(
+                "{}",
+                ResourceAttributes::new(detection, &view).to_otel_env()
+            );
+        }
+        (Format::Env | Format::Otel, Err(none)) => {
+            eprintln!("instance-id: no strategy found an instance id\n");
+            eprint!("{}", table(&none.attempts));
+        }
+        (Format::Json, _) => print_json(&result),
+        (Format::Text, _) => match &result {
             Ok(detection) if args.explain => {
                 println!("{}\n", detection.summary());
                 print_table(&detection.attempts);
@@ -163,4 +187,10 @@ fn table(attempts: &[Attempt]) -> String {
         ));
     }
     out
+}
+
+/// Single quotes make every character literal to a POSIX shell; a quote inside is
+/// closed, escaped and reopened.
+fn shell_quote(value: &str) -> String {
+    format!("'{}'", value.replace('\'', r"'\''"))
 }
