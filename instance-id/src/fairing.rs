@@ -277,6 +277,9 @@ struct Identity {
     detection: Detection,
     exposed: String,
     text_body: Arc<[u8]>,
+    html_body: Arc<[u8]>,
+    /// The page's Content-Security-Policy, leaked once per launch like the header.
+    csp: &'static str,
     header: Option<Header<'static>>,
     started_at: String,
     started: Instant,
@@ -300,8 +303,12 @@ impl Identity {
         let started_at = time::OffsetDateTime::from(SystemTime::now())
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_else(|_| "unknown".into());
+        let short = &exposed[..exposed.len().min(12)];
+        let page = crate::page::Page::render(&exposed, short, &started_at);
         Self {
             text_body: format!("{exposed}\n").into_bytes().into(),
+            html_body: page.html.into_bytes().into(),
+            csp: Box::leak(page.csp.into_boxed_str()),
             detection,
             exposed,
             header,
@@ -332,33 +339,41 @@ struct IdentityRoute(Arc<Identity>);
 impl Handler for IdentityRoute {
     async fn handle<'r>(&self, request: &'r Request<'_>, _: Data<'r>) -> RouteOutcome<'r> {
         let identity = &self.0;
-        let wants_json = request
+        let preferred = request
             .accept()
-            .is_some_and(|accept| accept.preferred().media_type().is_json());
-        let (content_type, body) = if wants_json {
-            let report = Report {
-                id: &identity.exposed,
-                source: &identity.detection.source,
-                runtime: identity.detection.runtime,
-                started_at: &identity.started_at,
-                uptime_secs: identity.started.elapsed().as_secs(),
-                version: identity.version,
-                served: identity.served.load(Ordering::Relaxed),
-            };
-            match serde_json::to_vec(&report) {
-                Ok(json) => (ContentType::JSON, Arc::<[u8]>::from(json)),
-                Err(_) => return RouteOutcome::Error(Status::InternalServerError),
+            .map(|accept| accept.preferred().media_type().clone());
+        let (content_type, body) = match preferred {
+            Some(json) if json.is_json() => {
+                let report = Report {
+                    id: &identity.exposed,
+                    source: &identity.detection.source,
+                    runtime: identity.detection.runtime,
+                    started_at: &identity.started_at,
+                    uptime_secs: identity.started.elapsed().as_secs(),
+                    version: identity.version,
+                    served: identity.served.load(Ordering::Relaxed),
+                };
+                match serde_json::to_vec(&report) {
+                    Ok(json) => (ContentType::JSON, Arc::<[u8]>::from(json)),
+                    Err(_) => return RouteOutcome::Error(Status::InternalServerError),
+                }
             }
-        } else {
-            (ContentType::Plain, identity.text_body.clone())
+            // A browser: the page for people.
+            Some(html) if html.is_html() => (ContentType::HTML, identity.html_body.clone()),
+            _ => (ContentType::Plain, identity.text_body.clone()),
         };
-        let response = Response::build()
+        let is_html = content_type == ContentType::HTML;
+        let mut response = Response::build();
+        response
             .status(Status::Ok)
             .header(content_type)
             // A shared cache must never hand one instance's identity to a user of another.
             .raw_header("Cache-Control", "no-store")
-            .sized_body(body.len(), Cursor::new(body))
-            .finalize();
+            .sized_body(body.len(), Cursor::new(body));
+        if is_html {
+            response.raw_header("Content-Security-Policy", identity.csp);
+        }
+        let response = response.finalize();
         RouteOutcome::Success(response)
     }
 }

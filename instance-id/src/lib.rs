@@ -39,6 +39,8 @@ mod detection;
 mod expose;
 #[cfg(feature = "rocket")]
 mod fairing;
+#[cfg(feature = "rocket")]
+mod page;
 mod id;
 mod resource;
 mod runtime;

@@ -1,9 +1,11 @@
-//! `instance-id`: the detection engine, the hash of `expose = hashed(…)`, and a probe
-//! of how a balancer spreads requests (SPEC §6).
+//! `instance-id`: the detection engine, the hash of `expose = hashed(…)`, a probe of
+//! how a balancer spreads requests (SPEC §6), and the way back from an id to its
+//! container.
 
 mod detect;
 mod hash;
 mod probe;
+mod resolve;
 
 use std::process::ExitCode;
 
@@ -24,6 +26,8 @@ enum Command {
     Hash(hash::HashArgs),
     /// Send requests to URL and show how they spread over instances.
     Probe(probe::ProbeArgs),
+    /// Find the running container on this Docker host that an id names.
+    Resolve(resolve::ResolveArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,5 +35,6 @@ fn main() -> ExitCode {
         Command::Detect(args) => detect::run(args),
         Command::Hash(args) => hash::run(args),
         Command::Probe(args) => probe::run(args),
+        Command::Resolve(args) => resolve::run(args),
     }
 }
