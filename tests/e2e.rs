@@ -307,6 +307,46 @@ fn three_containers_behind_haproxy() {
         }
     }
 
+    // From what a user reads back to the container: full, short and hashed ids, each
+    // resolved against the real daemon.
+    for ((id, _), name) in ids.iter().zip(&lab.containers) {
+        let hashed = instance_id::hash_id(b"e2e-key", id);
+        for (token, how) in [
+            (id.as_str(), "the full id"),
+            (&id[..12], "the short id"),
+            (&hashed, "the hashed id"),
+        ] {
+            let out = Command::new(&cli)
+                .args(["resolve", token, "--key-env", "INSTANCE_ID_E2E_KEY"])
+                .env("INSTANCE_ID_E2E_KEY", "e2e-key")
+                .stdin(Stdio::null())
+                .output()
+                .expect("instance-id resolve runs");
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success(),
+                "resolve {token}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(
+                text.starts_with(&format!("container {name} (matched {how})")),
+                "{text}"
+            );
+            assert!(text.contains(&format!("id:      {id}")), "{text}");
+            assert!(text.contains("state:   running"), "{text}");
+            assert!(
+                text.contains(&format!("next: docker logs --since 15m {name}")),
+                "{text}"
+            );
+        }
+    }
+    let out = Command::new(&cli)
+        .args(["resolve", "0123456789ab"])
+        .output()
+        .expect("resolve runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no running container"));
+
     // HAProxy: round robin, health-checked on the identity route.
     let config = lab.dir.path().join("haproxy.cfg");
     std::fs::write(

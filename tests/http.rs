@@ -160,34 +160,64 @@ const BROWSER: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*
 fn curl_and_other_clients_get_text() {
     live_env();
     let client = client(with_attribute());
-    for accept in ["*/*", "text/plain, text/html;q=0.5", "text/plain, application/json;q=0.5"] {
+    for accept in [
+        "*/*",
+        "text/plain, text/html;q=0.5",
+        "text/plain, application/json;q=0.5",
+    ] {
         let response = client
             .get("/inst")
             .header(Header::new("Accept", accept))
             .dispatch();
-        assert_eq!(response.content_type(), Some(ContentType::Plain), "{accept}");
+        assert_eq!(
+            response.content_type(),
+            Some(ContentType::Plain),
+            "{accept}"
+        );
     }
     let response = client.get("/inst").dispatch();
-    assert_eq!(response.content_type(), Some(ContentType::Plain), "no Accept at all");
+    assert_eq!(
+        response.content_type(),
+        Some(ContentType::Plain),
+        "no Accept at all"
+    );
 }
 
 #[test]
 fn browsers_get_a_page_for_people() {
     live_env();
     let client = client(with_attribute());
-    let response = client.get("/inst").header(Header::new("Accept", BROWSER)).dispatch();
+    let response = client
+        .get("/inst")
+        .header(Header::new("Accept", BROWSER))
+        .dispatch();
     assert_eq!(response.status(), Status::Ok);
     assert_eq!(response.content_type(), Some(ContentType::HTML));
     assert_eq!(header(&response, "Cache-Control"), Some("no-store"));
-    let csp = header(&response, "Content-Security-Policy").expect("a CSP").to_owned();
-    assert!(csp.starts_with("default-src 'none'; style-src 'sha256-"), "{csp}");
+    let csp = header(&response, "Content-Security-Policy")
+        .expect("a CSP")
+        .to_owned();
+    assert!(
+        csp.starts_with("default-src 'none'; style-src 'sha256-"),
+        "{csp}"
+    );
     assert!(csp.contains("script-src 'sha256-"), "{csp}");
     let html = response.into_string().expect("a page");
-    assert!(html.contains(&format!("<code id=\"id\">{POD}</code>")), "{html}");
+    assert!(
+        html.contains(&format!("<code id=\"id\">{POD}</code>")),
+        "{html}"
+    );
     assert!(html.contains("cart-5d8f7b6"), "the short form");
     assert!(html.contains("Paste this id into your report"), "{html}");
     // Nothing from elsewhere, no inline event handler: a strict CSP holds.
-    for forbidden in ["http://", "https://", " onclick", " onload", " onchange", "src="] {
+    for forbidden in [
+        "http://",
+        "https://",
+        " onclick",
+        " onload",
+        " onchange",
+        "src=",
+    ] {
         assert!(!html.contains(forbidden), "{forbidden} in the page");
     }
 }
@@ -202,7 +232,10 @@ fn the_page_respects_expose() {
         .dispatch()
         .into_string()
         .expect("a page");
-    assert!(html.contains(&instance_id::hash_id(b"s3cret", POD)), "{html}");
+    assert!(
+        html.contains(&instance_id::hash_id(b"s3cret", POD)),
+        "{html}"
+    );
     assert!(!html.contains(POD), "the raw id leaked into the page");
 }
 

@@ -39,9 +39,9 @@ mod detection;
 mod expose;
 #[cfg(feature = "rocket")]
 mod fairing;
+mod id;
 #[cfg(feature = "rocket")]
 mod page;
-mod id;
 mod resource;
 mod runtime;
 mod strategy;

@@ -140,7 +140,9 @@ mod tests {
     #[test]
     fn escapes_and_hashes() {
         let page = Page::render("<a&'\">", "<a&", "2026-11-25T06:53:14Z");
-        assert!(page.html.contains("<code id=\"id\">&lt;a&amp;&#39;&quot;&gt;</code>"));
+        assert!(page
+            .html
+            .contains("<code id=\"id\">&lt;a&amp;&#39;&quot;&gt;</code>"));
         assert!(!page.html.contains("onclick"));
         assert!(page.csp.contains(&sha256_source(SCRIPT)));
         assert!(page.csp.starts_with("default-src 'none'"));
