@@ -16,7 +16,7 @@ use rocket::request::{FromRequest, Outcome as RequestOutcome};
 use rocket::route::{Handler, Outcome as RouteOutcome};
 use rocket::{Build, Data, Request, Response, Rocket, Route};
 
-use crate::{detect, Chain, Detection, Expose, Runtime, Strategy, SystemView};
+use crate::{detect, Chain, Detection, Expose, Strategy, SystemView};
 
 /// The header the identity goes in unless told otherwise.
 pub const DEFAULT_HEADER: &str = "X-Instance-Id";
@@ -151,7 +151,7 @@ pub fn check_header_name(name: &str) -> Result<(), String> {
 }
 
 /// The fairing: detects at ignite, mounts the identity route, manages [`Instance`],
-/// counts requests and puts the header on every response.
+/// counts the responses and puts the header on every one.
 ///
 /// ```
 /// use instance_id::{InstanceConfig, InstanceFairing, SystemView};
@@ -222,7 +222,7 @@ impl Fairing for InstanceFairing {
     fn info(&self) -> Info {
         Info {
             name: "instance-id",
-            kind: Kind::Ignite | Kind::Request | Kind::Response,
+            kind: Kind::Ignite | Kind::Response,
         }
     }
 
@@ -248,14 +248,13 @@ impl Fairing for InstanceFairing {
         }
     }
 
-    async fn on_request(&self, _: &mut Request<'_>, _: &mut Data<'_>) {
-        if let Some(identity) = self.identity.get() {
-            identity.served.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-
     async fn on_response<'r>(&self, _: &'r Request<'_>, response: &mut Response<'r>) {
-        let Some(header) = self.identity.get().and_then(|i| i.header.as_ref()) else {
+        let Some(identity) = self.identity.get() else {
+            return;
+        };
+        // One fairing call per request, counting and naming together.
+        identity.served.fetch_add(1, Ordering::Relaxed);
+        let Some(header) = &identity.header else {
             return;
         };
         if response.headers().contains(header.name()) {
@@ -278,12 +277,12 @@ struct Identity {
     exposed: String,
     text_body: Arc<[u8]>,
     html_body: Arc<[u8]>,
+    json: JsonParts,
     /// The page's Content-Security-Policy, leaked once per launch like the header.
     csp: &'static str,
     header: Option<Header<'static>>,
     started_at: String,
     started: Instant,
-    version: Option<&'static str>,
     served: AtomicU64,
 }
 
@@ -305,7 +304,9 @@ impl Identity {
             .unwrap_or_else(|_| "unknown".into());
         let short = &exposed[..exposed.len().min(12)];
         let page = crate::page::Page::render(&exposed, short, &started_at);
+        let json = JsonParts::new(&exposed, &detection, &started_at, version);
         Self {
+            json,
             text_body: format!("{exposed}\n").into_bytes().into(),
             html_body: page.html.into_bytes().into(),
             csp: Box::leak(page.csp.into_boxed_str()),
@@ -314,22 +315,64 @@ impl Identity {
             header,
             started_at,
             started: Instant::now(),
-            version,
             served: AtomicU64::new(0),
         }
     }
 }
 
-/// The JSON form of the identity route (SPEC §5).
-#[derive(serde::Serialize)]
-struct Report<'a> {
-    id: &'a str,
-    source: &'a str,
-    runtime: Option<Runtime>,
-    started_at: &'a str,
-    uptime_secs: u64,
-    version: Option<&'a str>,
-    served: u64,
+/// The JSON form of the identity route (SPEC §5), rendered once at ignite but for
+/// the two numbers that change: `{"id", "source", "runtime", "started_at",
+/// "uptime_secs", "version", "served"}`.
+struct JsonParts {
+    /// Up to and including `"uptime_secs":`.
+    head: String,
+    /// From `,"version":` to `"served":`.
+    middle: String,
+}
+
+impl JsonParts {
+    fn new(exposed: &str, detection: &Detection, started_at: &str, version: Option<&str>) -> Self {
+        let head = format!(
+            r#"{{"id":{},"source":{},"runtime":{},"started_at":{},"uptime_secs":"#,
+            json(&exposed),
+            json(&detection.source.as_str()),
+            json(&detection.runtime),
+            json(&started_at),
+        );
+        let middle = format!(r#","version":{},"served":"#, json(&version));
+        Self { head, middle }
+    }
+
+    fn render(&self, uptime_secs: u64, served: u64) -> Vec<u8> {
+        use std::io::Write;
+        let mut out = Vec::with_capacity(self.head.len() + self.middle.len() + 42);
+        out.extend_from_slice(self.head.as_bytes());
+        // Writing to a Vec cannot fail.
+        let _ = write!(out, "{uptime_secs}{}{served}}}", self.middle);
+        out
+    }
+}
+
+/// A constant of the JSON form, escaped as JSON needs.
+fn json<T: serde::Serialize>(value: &T) -> String {
+    // Strings and options of strings always serialize.
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into())
+}
+
+/// A response body: one of the bodies rendered at ignite, shared, or the JSON made for
+/// this request.
+enum Body {
+    Shared(Arc<[u8]>),
+    Owned(Vec<u8>),
+}
+
+impl AsRef<[u8]> for Body {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            Body::Shared(bytes) => bytes,
+            Body::Owned(bytes) => bytes,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -344,23 +387,18 @@ impl Handler for IdentityRoute {
             .map(|accept| accept.preferred().media_type().clone());
         let (content_type, body) = match preferred {
             Some(json) if json.is_json() => {
-                let report = Report {
-                    id: &identity.exposed,
-                    source: &identity.detection.source,
-                    runtime: identity.detection.runtime,
-                    started_at: &identity.started_at,
-                    uptime_secs: identity.started.elapsed().as_secs(),
-                    version: identity.version,
-                    served: identity.served.load(Ordering::Relaxed),
-                };
-                match serde_json::to_vec(&report) {
-                    Ok(json) => (ContentType::JSON, Arc::<[u8]>::from(json)),
-                    Err(_) => return RouteOutcome::Error(Status::InternalServerError),
-                }
+                let uptime = identity.started.elapsed().as_secs();
+                let served = identity.served.load(Ordering::Relaxed);
+                (
+                    ContentType::JSON,
+                    Body::Owned(identity.json.render(uptime, served)),
+                )
             }
             // A browser: the page for people.
-            Some(html) if html.is_html() => (ContentType::HTML, identity.html_body.clone()),
-            _ => (ContentType::Plain, identity.text_body.clone()),
+            Some(html) if html.is_html() => {
+                (ContentType::HTML, Body::Shared(identity.html_body.clone()))
+            }
+            _ => (ContentType::Plain, Body::Shared(identity.text_body.clone())),
         };
         let is_html = content_type == ContentType::HTML;
         let mut response = Response::build();
@@ -369,7 +407,7 @@ impl Handler for IdentityRoute {
             .header(content_type)
             // A shared cache must never hand one instance's identity to a user of another.
             .raw_header("Cache-Control", "no-store")
-            .sized_body(body.len(), Cursor::new(body));
+            .sized_body(body.as_ref().len(), Cursor::new(body));
         if is_html {
             response.raw_header("Content-Security-Policy", identity.csp);
         }
