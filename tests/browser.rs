@@ -6,57 +6,12 @@
 //! `cargo test --features e2e --test browser` (needs Debian's `chromium`; `.ci/run`
 //! installs it). Without a browser it fails, it never skips.
 
-use std::net::{TcpListener, TcpStream};
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The example binary, built by `cargo test` beside this test's executable.
-fn launch_example() -> (Server, u16) {
-    let exe = std::env::current_exe().expect("the test's path");
-    let bin = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/debug")
-        .join("examples/hello");
-    assert!(
-        bin.is_file(),
-        "{} is missing: cargo test builds examples",
-        bin.display()
-    );
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let server = Server(
-        Command::new(bin)
-            .env("ROCKET_ADDRESS", "127.0.0.1")
-            .env("ROCKET_PORT", port.to_string())
-            .env("ROCKET_LOG_LEVEL", "critical")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("the example starts"),
-    );
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the example did not listen"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (server, port)
-}
+use support::launch_hello;
 
 /// Headless Chromium with the flags this closed network needs, a fresh profile each time.
 fn chromium(profile: &Path, args: &[&str]) -> Output {
@@ -88,7 +43,7 @@ fn chromium(profile: &Path, args: &[&str]) -> Output {
 
 #[test]
 fn the_page_shows_the_id_in_a_real_browser() {
-    let (_server, port) = launch_example();
+    let (_server, port) = launch_hello();
     let url = format!("http://127.0.0.1:{port}/inst");
     let text_id = ureq::get(&url)
         .header("Accept", "text/plain")

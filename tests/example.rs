@@ -5,10 +5,9 @@
 #[path = "../examples/hello.rs"]
 mod hello;
 
-use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod support;
+
+use std::time::Duration;
 
 use rocket::local::blocking::Client;
 
@@ -21,56 +20,6 @@ struct Seen {
     header_is_body_id: bool,
     json_keys: Option<Vec<String>>,
     source: Option<String>,
-}
-
-/// The example binary, built by `cargo test` beside this test's executable.
-fn example_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test's path");
-    let dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/debug");
-    let bin = dir.join("examples/hello");
-    assert!(
-        bin.is_file(),
-        "{} is missing: cargo test builds examples",
-        bin.display()
-    );
-    bin
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn launch() -> (Server, u16) {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let child = Command::new(example_binary())
-        .env("ROCKET_ADDRESS", "127.0.0.1")
-        .env("ROCKET_PORT", port.to_string())
-        .env("ROCKET_LOG_LEVEL", "critical")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("the example starts");
-    let server = Server(child);
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the example did not listen on {port}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (server, port)
 }
 
 fn seen(
@@ -110,7 +59,7 @@ const REQUESTS: [(&str, &str); 4] = [
 #[test]
 fn local_client_and_launched_server_agree() {
     let client = Client::tracked(hello::rocket()).expect("the example's rocket() launches");
-    let (server, port) = launch();
+    let (server, port) = support::launch_hello();
     let agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(10)))

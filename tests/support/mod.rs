@@ -2,6 +2,59 @@
 
 #![allow(dead_code)] // each test file uses its own part
 
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A launched example, killed when dropped.
+pub struct Server(pub Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Launches the `hello` example (built by `cargo test` beside the test's executable)
+/// on a free port of 127.0.0.1 and waits until it listens.
+pub fn launch_hello() -> (Server, u16) {
+    let exe = std::env::current_exe().expect("the test's path");
+    let bin = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/debug")
+        .join("examples/hello");
+    assert!(
+        bin.is_file(),
+        "{} is missing: cargo test builds examples",
+        bin.display()
+    );
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let server = Server(
+        Command::new(bin)
+            .env("ROCKET_ADDRESS", "127.0.0.1")
+            .env("ROCKET_PORT", port.to_string())
+            .env("ROCKET_LOG_LEVEL", "critical")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the example starts"),
+    );
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the example did not listen on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (server, port)
+}
+
 /// Fails if `text` (headers and body of a response) holds an IPv4 address, a
 /// loopback name with a port, or any of `ports` after a colon: the copies' addresses
 /// are what instance-id exists to keep from users.

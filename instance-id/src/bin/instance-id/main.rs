@@ -38,3 +38,14 @@ fn main() -> ExitCode {
         Command::Resolve(args) => resolve::run(args),
     }
 }
+
+/// The async runtime of `probe` and `resolve`, or the message that says why not.
+fn async_runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| {
+            eprintln!("instance-id: cannot start the async runtime: {err}");
+            ExitCode::FAILURE
+        })
+}

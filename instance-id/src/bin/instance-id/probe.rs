@@ -117,15 +117,9 @@ pub fn run(args: ProbeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match crate::async_runtime() {
         Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("instance-id: cannot start the async runtime: {err}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let results = match runtime.block_on(probe(&args, url)) {
         Ok(results) => results,

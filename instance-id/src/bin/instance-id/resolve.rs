@@ -62,15 +62,9 @@ pub fn run(args: ResolveArgs) -> ExitCode {
         },
         None => None,
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match crate::async_runtime() {
         Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("instance-id: cannot start the async runtime: {err}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     match runtime.block_on(resolve(&args.token, key)) {
         Ok(text) => {
