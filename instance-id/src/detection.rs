@@ -102,12 +102,6 @@ impl fmt::Display for NoInstanceId {
 
 impl std::error::Error for NoInstanceId {}
 
-impl From<NoInstanceId> for Vec<Attempt> {
-    fn from(err: NoInstanceId) -> Self {
-        err.attempts
-    }
-}
-
 /// Runs the chain against the view: the first strategy that finds a valid id decides.
 ///
 /// A value that breaks the rules of [`InstanceId`] fails its strategy with the reason,

@@ -184,11 +184,6 @@ impl SystemView {
         let full = self.root.join(path.trim_start_matches('/'));
         read_text(&full, limit).map_err(|err| format!("{path} {err}"))
     }
-
-    /// Whether the file exists at all (a reason may differ for "absent" and "broken").
-    pub fn exists(&self, path: &str) -> bool {
-        self.root.join(path.trim_start_matches('/')).exists()
-    }
 }
 
 /// Why a bounded read failed.

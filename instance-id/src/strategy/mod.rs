@@ -96,10 +96,17 @@ impl Strategy {
 
     pub(crate) fn run(&self, view: &SystemView) -> Result<Evidence, String> {
         match self {
-            // A chain holds members only; this arm serves a lone `Container` all the same.
-            Strategy::Container => container::cgroup::detect(view)
-                .or_else(|_| container::mountinfo::detect(view))
-                .or_else(|_| container::podman::detect(view)),
+            // A chain holds members only; a lone `Container` tries them the same way.
+            Strategy::Container => {
+                let mut reasons = Vec::new();
+                for member in self.members() {
+                    match member.run(view) {
+                        Ok(evidence) => return Ok(evidence),
+                        Err(reason) => reasons.push(reason),
+                    }
+                }
+                Err(reasons.join("; "))
+            }
             Strategy::Cgroup => container::cgroup::detect(view),
             Strategy::Mountinfo => container::mountinfo::detect(view),
             Strategy::Podman => container::podman::detect(view),
