@@ -22,7 +22,7 @@ const PIPELINE: &str = r"cat /proc/self/cgroup | grep docker | sed 's/^.*\///' |
 
 fn main() {
     let fixture =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/docker-private-cgroupns");
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/fixtures/docker-private-cgroupns");
     assert!(
         fixture.is_dir(),
         "{} is missing: the benchmark needs ../shared beside the repository",

@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{run, shared_dir};
+use support::{run, testdata};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -11,7 +11,7 @@ fn text(bytes: &[u8]) -> String {
 
 #[test]
 fn prints_the_id_alone_for_scripts() {
-    let dir = shared_dir().join("fixtures/docker-private-cgroupns");
+    let dir = testdata().join("fixtures/docker-private-cgroupns");
     let out = run(&["detect", "--root", dir.to_str().expect("utf-8")]);
     assert!(out.status.success());
     assert_eq!(
@@ -22,7 +22,7 @@ fn prints_the_id_alone_for_scripts() {
 
 #[test]
 fn explain_tells_every_attempt() {
-    let dir = shared_dir().join("fixtures/k8s-v2-private-downward-api");
+    let dir = testdata().join("fixtures/k8s-v2-private-downward-api");
     let out = run(&[
         "detect",
         "--root",
@@ -54,7 +54,7 @@ fn explain_tells_every_attempt() {
 
 #[test]
 fn json_has_the_documented_shape() {
-    let dir = shared_dir().join("fixtures/podman-rootful-v2");
+    let dir = testdata().join("fixtures/podman-rootful-v2");
     let out = run(&[
         "detect",
         "--root",
@@ -97,7 +97,7 @@ fn json_has_the_documented_shape() {
 
 #[test]
 fn nothing_found_is_a_clear_failure() {
-    let dir = shared_dir().join("fixtures/docker-private-cgroupns");
+    let dir = testdata().join("fixtures/docker-private-cgroupns");
     let root = dir.to_str().expect("utf-8");
     let out = run(&[
         "detect",
@@ -268,7 +268,7 @@ fn env_and_otel_formats() {
     assert!(otel.contains("k8s.namespace.name=shop"), "{otel}");
     assert!(!otel.contains("container.id"), "{otel}");
 
-    let pod = shared_dir().join("fixtures/k8s-containerd-systemd-v2-hostns");
+    let pod = testdata().join("fixtures/k8s-containerd-systemd-v2-hostns");
     let out = run(&[
         "detect",
         "--root",

@@ -6,7 +6,7 @@ mod support;
 
 use std::path::Path;
 
-use support::{detect_json, expected, folders, shared_dir};
+use support::{detect_json, expected, folders, testdata};
 
 /// Runs each folder and returns the ones whose answer differs, with what was said.
 fn failures(dirs: &[std::path::PathBuf]) -> Vec<String> {
@@ -46,17 +46,17 @@ fn assert_all_pass(dir: &Path) {
 
 #[test]
 fn shared_fixtures() {
-    assert_all_pass(&shared_dir().join("fixtures"));
+    assert_all_pass(&testdata().join("fixtures"));
 }
 
 #[test]
 fn own_snapshots() {
-    assert_all_pass(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots"));
+    assert_all_pass(&testdata().join("snapshots"));
 }
 
 #[test]
 fn conformance() {
-    let all = folders(&shared_dir().join("conformance"));
+    let all = folders(&testdata().join("conformance"));
     let tier = |dir: &Path| std::fs::read_to_string(dir.join("tier")).unwrap_or_default();
     let (core, stretch): (Vec<_>, Vec<_>) = all.into_iter().partition(|d| tier(d).trim() == "core");
     assert!(!core.is_empty(), "no core conformance folder found");
@@ -88,7 +88,7 @@ fn conformance() {
 #[test]
 fn every_snapshot_explains_every_strategy() {
     // --explain names each strategy of the chain once, found or not.
-    let dir = shared_dir().join("fixtures/docker-private-cgroupns");
+    let dir = testdata().join("fixtures/docker-private-cgroupns");
     let (json, _) = detect_json(&dir, &[]);
     let strategies: Vec<&str> = json["attempts"]
         .as_array()

@@ -10,18 +10,11 @@ use std::time::{Duration, Instant};
 /// Generous: a detection takes milliseconds; this only catches a hang.
 pub const HANG: Duration = Duration::from_secs(20);
 
-/// `../shared` beside the repository (SPEC §7), or `$INSTANCE_ID_SHARED`. Missing is a
-/// failure, never a skip.
-pub fn shared_dir() -> PathBuf {
-    let dir = std::env::var_os("INSTANCE_ID_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    assert!(
-        dir.join("fixtures").is_dir(),
-        "the shared test data is missing: expected {}/fixtures (set INSTANCE_ID_SHARED to its folder)",
-        dir.display()
-    );
-    dir
+/// The repository's test data: `fixtures/` and `conformance/` (captured and
+/// documented snapshots with their one right answer) and `snapshots/` (this
+/// project's own cases).
+pub fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata")
 }
 
 /// The snapshot folders under `dir`, sorted.
