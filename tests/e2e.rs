@@ -95,9 +95,9 @@ fn build_static() -> (PathBuf, PathBuf) {
         .find_map(|line| line.strip_prefix("host: ").map(str::to_owned))
         .expect("rustc -vV names the host");
     let target_dir = root.join("target/e2e");
-    for (package, kind, name, features) in [
-        ("instance-id-workspace", "--example", "hello", ""),
-        ("instance-id", "--bin", "instance-id", "cli"),
+    for (package, kind, name) in [
+        ("instance-id-workspace", "--example", "hello"),
+        ("instance-id-cli", "--bin", "instance-id"),
     ] {
         let mut command = Command::new(&cargo);
         command
@@ -116,9 +116,6 @@ fn build_static() -> (PathBuf, PathBuf) {
                 kind,
                 name,
             ]);
-        if !features.is_empty() {
-            command.args(["--features", features]);
-        }
         let status = command.status().expect("cargo runs");
         assert!(status.success(), "the static build of {name} failed");
     }

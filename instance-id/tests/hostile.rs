@@ -1,13 +1,13 @@
-//! Hostile and broken input: every case finishes (a hang fails the test, see
-//! `support::HANG`), never panics, never puts an unsafe value into an id, and
-//! `--explain` says why.
+//! Hostile and broken input, through the library: every case finishes (a hang fails
+//! the test, see `support::HANG`), never panics, never puts an unsafe value into an
+//! id, and every attempt says why.
 
 mod support;
 
 use std::path::Path;
 use std::process::Command;
 
-use support::run;
+use support::detect_json;
 
 const FILES: [&str; 6] = [
     "proc/self/cgroup",
@@ -17,22 +17,6 @@ const FILES: [&str; 6] = [
     "run/.containerenv",
     "etc/machine-id",
 ];
-
-/// Runs the whole default chain plus `hostname` on `root`, as JSON.
-fn detect(root: &Path, chain: &[&str]) -> (serde_json::Value, String) {
-    let root = root.to_str().expect("utf-8");
-    let mut args = vec!["detect", "--root", root, "--format", "json"];
-    args.extend(chain);
-    let out = run(&args);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        !stderr.contains("panicked"),
-        "instance-id panicked on {root}: {stderr}"
-    );
-    let json = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|err| panic!("not JSON ({err}) for {root}: {stderr}"));
-    (json, stderr)
-}
 
 fn reasons(json: &serde_json::Value) -> String {
     json["attempts"]
@@ -92,7 +76,7 @@ fn huge_files_are_refused_quickly() {
         "proc/self/environ",
         format!("X={}\0", "y".repeat(20_000_000)).as_bytes(),
     );
-    let (json, _) = detect(dir.path(), &ALL);
+    let json = detect_json(dir.path(), &ALL);
     assert!(json["id"].is_null(), "an id from oversized input: {json}");
     let why = reasons(&json);
     assert!(
@@ -124,7 +108,7 @@ fn non_utf8_is_a_reason() {
         "proc/self/environ",
         b"X=\xff\0POD_NAME=\xc3\x28\0",
     );
-    let (json, _) = detect(dir.path(), &ALL);
+    let json = detect_json(dir.path(), &ALL);
     assert!(json["id"].is_null(), "{json}");
     let why = reasons(&json);
     assert!(why.contains("/proc/self/cgroup is not UTF-8 text"), "{why}");
@@ -138,7 +122,7 @@ fn directories_in_place_of_files() {
     for file in FILES.iter().chain(&["etc/name"]) {
         std::fs::create_dir_all(dir.path().join(file)).expect("mkdir");
     }
-    let (json, _) = detect(dir.path(), &ALL);
+    let json = detect_json(dir.path(), &ALL);
     assert!(json["id"].is_null(), "{json}");
     let why = reasons(&json);
     // Every strategy of the chain reads one of them, and says so.
@@ -163,7 +147,7 @@ fn fifos_in_place_of_files_never_block() {
         assert!(status.success(), "mkfifo {}", path.display());
     }
     // No writer ever opens these: a blocking open or read would hang the test.
-    let (json, _) = detect(dir.path(), &ALL);
+    let json = detect_json(dir.path(), &ALL);
     assert!(json["id"].is_null(), "{json}");
     let why = reasons(&json);
     assert!(
@@ -177,7 +161,7 @@ fn fifos_in_place_of_files_never_block() {
 #[test]
 fn empty_and_missing_files() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (json, _) = detect(dir.path(), &ALL);
+    let json = detect_json(dir.path(), &ALL);
     assert!(json["id"].is_null(), "{json}");
     let why = reasons(&json);
     assert!(why.contains("/proc/self/cgroup does not exist"), "{why}");
@@ -186,7 +170,7 @@ fn empty_and_missing_files() {
     for file in FILES.iter().chain(&["etc/name"]) {
         write(dir.path(), file, b"");
     }
-    let (json, _) = detect(dir.path(), &ALL);
+    let json = detect_json(dir.path(), &ALL);
     assert!(json["id"].is_null(), "{json}");
     let why = reasons(&json);
     assert!(why.contains("has no line of the form"), "{why}");
@@ -204,7 +188,7 @@ fn whitespace_and_control_characters_in_values() {
         b"X=a\rb\0POD_NAME=\r\n\0DYNO=web.1\tx\0",
     );
     write(dir.path(), "etc/name", b"\x1b[31mred\n");
-    let (json, _) = detect(dir.path(), &ALL);
+    let json = detect_json(dir.path(), &ALL);
     assert_safe(&json);
     assert_eq!(json["id"], "web-1", "{json}");
     let why = reasons(&json);
@@ -229,7 +213,7 @@ fn addresses_never_become_ids() {
     write(dir.path(), "etc/hostname", b"10.0.3.17\n");
     write(dir.path(), "proc/self/environ", b"X=192.168.1.1:5000\0");
     write(dir.path(), "etc/name", b"ip-172-31-9-4\n");
-    let (json, _) = detect(dir.path(), &ALL);
+    let json = detect_json(dir.path(), &ALL);
     assert!(json["id"].is_null(), "{json}");
     assert_eq!(
         reasons(&json)
@@ -253,7 +237,7 @@ fn hostile_cgroup_and_mount_lines() {
         "proc/self/mountinfo",
         format!("- - - -\n1 2 3 4 5 6 7 8 9\n1 2 3 /containers/{id}/hostname /etc/hostname\n1 2 3 \\777\\ /x - -\n").as_bytes(),
     );
-    let (json, _) = detect(
+    let json = detect_json(
         dir.path(),
         &["--strategy", "container", "--fallback", "hostname"],
     );

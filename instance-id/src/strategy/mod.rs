@@ -283,6 +283,42 @@ impl FromStr for Strategy {
     }
 }
 
+impl Strategy {
+    /// A comma-separated list in the command line's spelling, split at commas outside
+    /// parentheses (`env(A),file(/a,b)` is two strategies); blank items are skipped, so
+    /// `""` is the empty list.
+    ///
+    /// ```
+    /// use instance_id::Strategy;
+    ///
+    /// let list = Strategy::parse_list("kubernetes, file(/etc/a,b),process")?;
+    /// assert_eq!(list, [Strategy::Kubernetes, Strategy::file("/etc/a,b"), Strategy::Process]);
+    /// assert!(Strategy::parse_list("")?.is_empty());
+    /// # Ok::<(), String>(())
+    /// ```
+    pub fn parse_list(text: &str) -> Result<Vec<Strategy>, String> {
+        let mut items = Vec::new();
+        let (mut depth, mut start) = (0usize, 0);
+        for (at, ch) in text.char_indices() {
+            match ch {
+                '(' => depth += 1,
+                ')' => depth = depth.saturating_sub(1),
+                ',' if depth == 0 => {
+                    items.push(&text[start..at]);
+                    start = at + 1;
+                }
+                _ => {}
+            }
+        }
+        items.push(&text[start..]);
+        items
+            .into_iter()
+            .filter(|item| !item.trim().is_empty())
+            .map(str::parse)
+            .collect()
+    }
+}
+
 /// The strategies in the order they are tried: one first, then the fallbacks.
 ///
 /// A chain is checked when it is made: no strategy twice (`container` counts as its

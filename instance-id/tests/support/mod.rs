@@ -1,11 +1,15 @@
-//! What the integration tests share: running the real `instance-id` binary, with a
-//! guard that turns a hang into a failure instead of a stuck CI run.
+//! What the engine's tests share: a snapshot folder run through the library
+//! (`SystemView::snapshot` and `detect`), with a guard that turns a hang into a
+//! failure instead of a stuck CI run.
 
 #![allow(dead_code)] // each test file uses its own part
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use instance_id::{detect, Attempt, Chain, Strategy, SystemView};
+use serde_json::{json, Value};
 
 /// Generous: a detection takes milliseconds; this only catches a hang.
 pub const HANG: Duration = Duration::from_secs(20);
@@ -29,50 +33,69 @@ pub fn folders(dir: &Path) -> Vec<PathBuf> {
     folders
 }
 
-/// Runs `instance-id ARGS…`, failing the test if it does not finish within [`HANG`].
-pub fn run(args: &[&str]) -> Output {
-    run_with_env(args, &[])
-}
-
-pub fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_instance-id"))
-        .args(args)
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the instance-id binary runs");
-    let start = Instant::now();
-    loop {
-        match child.try_wait().expect("waiting for instance-id") {
-            Some(_) => return child.wait_with_output().expect("collecting output"),
-            None if start.elapsed() > HANG => {
-                let _ = child.kill();
-                panic!("instance-id {args:?} hung for more than {HANG:?}");
-            }
-            None => std::thread::sleep(Duration::from_millis(5)),
+/// The chain that `--strategy S --fallback S,S…` names, as a folder's `args` file
+/// writes it; the default chain when `args` is empty.
+pub fn chain(args: &[&str]) -> Chain {
+    let mut first = None;
+    let mut fallback = None;
+    let mut words = args.iter();
+    while let Some(word) = words.next() {
+        let value = words
+            .next()
+            .unwrap_or_else(|| panic!("{word} has no value in {args:?}"));
+        match *word {
+            "--strategy" => first = Some(value.parse::<Strategy>().expect("a strategy")),
+            "--fallback" => fallback = Some(Strategy::parse_list(value).expect("a list")),
+            other => panic!("unknown option {other} in {args:?}"),
         }
+    }
+    let first = first.unwrap_or(Strategy::Container);
+    match fallback {
+        Some(fallback) => Chain::new(first, fallback).expect("a valid chain"),
+        None => Chain::with_default_fallback(first),
     }
 }
 
-/// `detect --root DIR --format json` plus the folder's `args`, as JSON.
-pub fn detect_json(root: &Path, extra: &[&str]) -> (serde_json::Value, Output) {
-    let root_str = root.to_str().expect("a UTF-8 path");
-    let args_file = std::fs::read_to_string(root.join("args")).unwrap_or_default();
-    let mut args = vec!["detect", "--root", root_str, "--format", "json"];
-    args.extend(args_file.split_whitespace());
-    args.extend(extra);
-    let output = run(&args);
-    let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|err| {
-        panic!(
-            "{}: stdout is not JSON ({err}): {}\nstderr: {}",
-            root.display(),
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
+/// Detects on the snapshot at `root` with the chain of `args`, as the JSON that
+/// `instance-id detect --format json` prints: `{"id", "source", "runtime",
+/// "attempts"}`, `null`s when nothing was found. A detection that does not finish
+/// within [`HANG`] fails the test.
+pub fn detect_json(root: &Path, args: &[&str]) -> Value {
+    let chain = chain(args);
+    let view = SystemView::snapshot(root);
+    let (send, receive) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = send.send(detect(&chain, &view));
     });
-    (json, output)
+    let result = receive
+        .recv_timeout(HANG)
+        .unwrap_or_else(|_| panic!("detection on {} hung or panicked", root.display()));
+    let attempts = |attempts: &[Attempt]| -> Vec<Value> {
+        attempts
+            .iter()
+            .map(|a| json!({"strategy": a.strategy, "outcome": a.outcome.as_str(), "reason": a.reason}))
+            .collect()
+    };
+    match result {
+        Ok(d) => json!({
+            "id": d.id.as_str(),
+            "source": d.source,
+            "runtime": d.runtime.map(|r| r.as_str()),
+            "attempts": attempts(&d.attempts),
+        }),
+        Err(none) => json!({
+            "id": null, "source": null, "runtime": null,
+            "attempts": attempts(&none.attempts),
+        }),
+    }
+}
+
+/// [`detect_json`] with the folder's own `args` file and `extra` after it.
+pub fn detect_folder(root: &Path, extra: &[&str]) -> Value {
+    let args_file = std::fs::read_to_string(root.join("args")).unwrap_or_default();
+    let mut args: Vec<&str> = args_file.split_whitespace().collect();
+    args.extend(extra);
+    detect_json(root, &args)
 }
 
 /// The first line of the folder's `expected`.

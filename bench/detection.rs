@@ -1,10 +1,10 @@
-//! A whole detection against one run of SPEC §1's shell pipeline, side by side.
+//! A whole detection against one run of the usual shell pipeline, side by side.
 //!
-//! `cargo bench -p instance-id --bench detection`
+//! `cargo bench --bench detection`
 //!
 //! The three are measured in interleaved rounds (A B C, A B C, …) so that a noisy,
 //! shared machine slows them alike; each figure is the median over the rounds of the
-//! mean time per run within a round. Latest figures: `benches/RESULTS.md`.
+//! mean time per run within a round. Latest figures: `bench/RESULTS.md`, which `bash bench/run` writes.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -17,15 +17,16 @@ const ROUNDS: usize = 31;
 const DETECTIONS_PER_ROUND: u32 = 200;
 const PIPELINES_PER_ROUND: u32 = 5;
 
-/// The naive approach of SPEC §1, as a service would run it per request.
+/// The usual approach, `cat | grep | sed` of the cgroup file, as a service would run
+/// it per request.
 const PIPELINE: &str = r"cat /proc/self/cgroup | grep docker | sed 's/^.*\///' | tail -n1";
 
 fn main() {
     let fixture =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/fixtures/docker-private-cgroupns");
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fixtures/docker-private-cgroupns");
     assert!(
         fixture.is_dir(),
-        "{} is missing: the benchmark needs ../shared beside the repository",
+        "{} is missing: the benchmark reads the repository's testdata/",
         fixture.display()
     );
     let chain = Chain::default();
@@ -80,7 +81,7 @@ fn main() {
         "| floor: `std::fs::read` of /proc/self/cgroup and /proc/self/mountinfo | {f:?} | {:.0}× |",
         ratio(c, f)
     );
-    println!("| shell pipeline of SPEC §1, one run | {c:?} | 1× |");
+    println!("| shell pipeline (cat, grep, sed), one run | {c:?} | 1× |");
 }
 
 fn per_run(n: u32, mut f: impl FnMut()) -> Duration {

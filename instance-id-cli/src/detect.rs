@@ -50,28 +50,8 @@ fn parse_strategy(text: &str) -> Result<Strategy, String> {
     text.parse()
 }
 
-/// Splits at commas outside parentheses: `env(A),file(/a,b)` is two strategies.
 fn parse_fallback(text: &str) -> Result<Fallback, String> {
-    let mut items = Vec::new();
-    let (mut depth, mut start) = (0usize, 0);
-    for (at, ch) in text.char_indices() {
-        match ch {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            ',' if depth == 0 => {
-                items.push(&text[start..at]);
-                start = at + 1;
-            }
-            _ => {}
-        }
-    }
-    items.push(&text[start..]);
-    items
-        .into_iter()
-        .filter(|item| !item.trim().is_empty())
-        .map(str::parse)
-        .collect::<Result<_, _>>()
-        .map(Fallback)
+    Strategy::parse_list(text).map(Fallback)
 }
 
 pub fn run(args: DetectArgs) -> ExitCode {
