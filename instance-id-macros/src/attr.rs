@@ -1,4 +1,5 @@
-//! The attribute's arguments, parsed into a small typed model.
+//! The attribute's arguments, parsed into a small typed model. Only the syntax is
+//! checked here; the rules of the values are [`crate::valid`]'s.
 //!
 //! `#[instance_route("/inst", strategy = S, fallback = [S, …], header = "H" | false,
 //! expose = full | short | hashed("ENV"))]`
@@ -7,7 +8,8 @@ use proc_macro2::{Span, TokenStream};
 use syn::parse::{ParseStream, Parser};
 use syn::{Expr, ExprLit, Lit, LitStr, Token};
 
-use crate::check;
+use instance_id_grammar::{did_you_mean, Error as GrammarError, StrategyName, Written};
+
 use crate::ctxt::Ctxt;
 
 /// What the attribute says. Anything not written is `None`, and its default applies.
@@ -26,39 +28,23 @@ pub struct StrategyArg {
 }
 
 pub enum Kind {
-    /// A bare name of [`check::NAMED`].
-    Named(&'static str),
+    Named(StrategyName),
     Env(LitStr),
     File(LitStr),
     Custom(syn::Path),
 }
 
 impl StrategyArg {
-    /// The name as written, `env("X")` with its argument: two equal keys read the
-    /// same source.
-    pub fn key(&self) -> String {
+    /// What the grammar's rules need to know of it.
+    pub fn written(&self) -> Written {
         match &self.kind {
-            Kind::Named(name) => (*name).to_owned(),
-            Kind::Env(name) => format!("env({:?})", name.value()),
-            Kind::File(path) => format!("file({:?})", path.value()),
-            Kind::Custom(path) => format!("custom({})", quote::quote!(#path)).replace(' ', ""),
+            Kind::Named(name) => Written::Named(*name),
+            Kind::Env(name) => Written::Env(name.value()),
+            Kind::File(path) => Written::File(path.value()),
+            Kind::Custom(path) => {
+                Written::Custom(quote::quote!(#path).to_string().replace(' ', ""))
+            }
         }
-    }
-
-    /// The strategies this one stands for: `container` is three.
-    pub fn members(&self) -> Vec<String> {
-        match &self.kind {
-            Kind::Named(name) => check::NAMED
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, members)| members.iter().map(|m| (*m).to_owned()).collect())
-                .unwrap_or_default(),
-            _ => vec![self.key()],
-        }
-    }
-
-    pub fn is_final(&self) -> bool {
-        matches!(self.kind, Kind::Named(name) if check::FINAL.contains(&name))
     }
 }
 
@@ -93,76 +79,13 @@ pub fn parse(args: TokenStream, cx: &Ctxt) -> Args {
     if let Err(err) = parser.parse2(args) {
         cx.syn_error(err);
     }
-    check_chain(&parsed, cx);
     parsed
-}
-
-/// No strategy twice (`container` counts as its three members), nothing after one
-/// that always succeeds. Without a written fallback, the default one is trimmed to
-/// fit the first strategy, so there is nothing to check.
-fn check_chain(args: &Args, cx: &Ctxt) {
-    let Some(fallback) = &args.fallback else {
-        return;
-    };
-    // (member, the strategy as written that brought it in)
-    let mut seen: Vec<(String, String)> = match &args.strategy {
-        Some(first) => first
-            .members()
-            .into_iter()
-            .map(|m| (m, first.key()))
-            .collect(),
-        None => check::NAMED[0]
-            .1
-            .iter()
-            .map(|m| {
-                (
-                    (*m).to_owned(),
-                    "container (the default strategy)".to_owned(),
-                )
-            })
-            .collect(),
-    };
-    let mut last_final = args
-        .strategy
-        .as_ref()
-        .filter(|s| s.is_final())
-        .map(StrategyArg::key);
-    for strategy in fallback {
-        let key = strategy.key();
-        if let Some(final_key) = &last_final {
-            cx.error_spanned_by(
-                &strategy.expr,
-                format!("`{key}` comes after `{final_key}`, which always succeeds: it would never run; remove it, or move it before `{final_key}`"),
-            );
-        }
-        for member in strategy.members() {
-            if let Some((_, via)) = seen.iter().find(|(m, _)| *m == member) {
-                let how = if *via == member {
-                    String::new()
-                } else {
-                    format!(" (`{via}` already includes it)")
-                };
-                cx.error_spanned_by(
-                    &strategy.expr,
-                    format!("`{member}` is listed twice{how}; keep one"),
-                );
-            }
-        }
-        seen.extend(strategy.members().into_iter().map(|m| (m, key.clone())));
-        if strategy.is_final() {
-            last_final = Some(key);
-        }
-    }
 }
 
 fn parse_all(input: ParseStream, cx: &Ctxt, args: &mut Args) -> syn::Result<()> {
     // The path comes first and has no name.
     if input.peek(LitStr) {
-        let path: LitStr = input.parse()?;
-        if let Err(message) = check::route_path(&path.value()) {
-            cx.error_spanned_by(&path, message);
-        }
-        args.path = Some(path);
+        args.path = Some(input.parse()?);
     } else if input.peek(Lit) {
         let lit: Lit = input.parse()?;
         cx.error_spanned_by(
@@ -191,17 +114,16 @@ fn named_arguments(input: ParseStream, cx: &Ctxt, args: &mut Args) -> syn::Resul
     let rest: TokenStream = input.parse()?;
     syn::meta::parser(|meta| {
         let name = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
-        if !ARGS_WITH_VALUE.contains(&name.as_str()) {
+        if !ARGUMENTS.contains(&name.as_str()) {
             let path = &meta.path;
             let written = quote::quote!(#path).to_string().replace(' ', "");
-            let strategy = check::NAMED.iter().any(|(n, _)| *n == written)
-                || check::WITH_ARGUMENT.contains(&written.as_str());
+            let strategy = StrategyName::known().any(|known| known == written);
             let message = if strategy {
                 format!("`{written}` is a strategy, not an argument: write strategy = {written}, or list it in fallback = [...]")
             } else {
                 format!(
                     "unknown argument `{written}`; expected strategy, fallback, header or expose{}",
-                    check::hint(&written, check::ARGUMENTS)
+                    hint(&written, ARGUMENTS)
                 )
             };
             cx.error_spanned_by(&meta.path, message);
@@ -242,7 +164,18 @@ fn named_arguments(input: ParseStream, cx: &Ctxt, args: &mut Args) -> syn::Resul
     .parse2(rest)
 }
 
-const ARGS_WITH_VALUE: [&str; 4] = check::ARGUMENTS;
+/// The named arguments, in the order the documentation lists them.
+const ARGUMENTS: [&str; 4] = ["strategy", "fallback", "header", "expose"];
+
+/// The values of `expose`.
+const EXPOSE: [&str; 3] = ["full", "short", "hashed"];
+
+/// `; did you mean `x`?`, or nothing.
+fn hint<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    did_you_mean(word, candidates)
+        .map(|c| format!("; did you mean `{c}`?"))
+        .unwrap_or_default()
+}
 
 fn fallback(value: Expr, cx: &Ctxt) -> Vec<StrategyArg> {
     match value {
@@ -261,23 +194,17 @@ fn strategy(expr: Expr, cx: &Ctxt) -> Option<StrategyArg> {
 }
 
 fn strategy_kind(expr: &Expr, cx: &Ctxt) -> Option<Kind> {
-    let known = || {
-        check::NAMED
-            .iter()
-            .map(|(n, _)| *n)
-            .chain(check::WITH_ARGUMENT)
-    };
     match expr {
         Expr::Path(path) if path.path.get_ident().is_some() => {
             let name = path.path.get_ident()?.to_string();
-            if let Some((canonical, _)) = check::NAMED.iter().find(|(n, _)| *n == name) {
-                return Some(Kind::Named(canonical));
+            if let Some(named) = StrategyName::from_name(&name) {
+                return Some(Kind::Named(named));
             }
             let message = match name.as_str() {
-                "env" => "env needs the variable's name: env(\"POD_NAME\")".to_owned(),
-                "file" => "file needs an absolute path: file(\"/etc/podinfo/name\")".to_owned(),
+                "env" => GrammarError::EnvWithoutName.to_string(),
+                "file" => GrammarError::FileWithoutPath.to_string(),
                 "custom" => "custom needs a function: custom(path::to::func)".to_owned(),
-                _ => format!("unknown strategy `{name}`{}", check::hint(&name, known())),
+                _ => unknown_strategy(&name).to_string(),
             };
             cx.error_spanned_by(expr, message);
             None
@@ -294,34 +221,18 @@ fn strategy_kind(expr: &Expr, cx: &Ctxt) -> Option<Kind> {
                 .unwrap_or_default();
             let args: Vec<&Expr> = call.args.iter().collect();
             match (name.as_str(), args.as_slice()) {
-                ("env", [arg]) => {
-                    let lit = string(
-                        arg,
-                        cx,
-                        "env(...) takes the variable's name as a string: env(\"POD_NAME\")",
-                    )?;
-                    match check::env_name(&lit.value()) {
-                        Ok(()) => Some(Kind::Env(lit)),
-                        Err(message) => {
-                            cx.error_spanned_by(&lit, message);
-                            None
-                        }
-                    }
-                }
-                ("file", [arg]) => {
-                    let lit = string(
-                        arg,
-                        cx,
-                        "file(...) takes an absolute path as a string: file(\"/etc/podinfo/name\")",
-                    )?;
-                    match check::file_path(&lit.value()) {
-                        Ok(()) => Some(Kind::File(lit)),
-                        Err(message) => {
-                            cx.error_spanned_by(&lit, message);
-                            None
-                        }
-                    }
-                }
+                ("env", [arg]) => string(
+                    arg,
+                    cx,
+                    "env(...) takes the variable's name as a string: env(\"POD_NAME\")",
+                )
+                .map(Kind::Env),
+                ("file", [arg]) => string(
+                    arg,
+                    cx,
+                    "file(...) takes an absolute path as a string: file(\"/etc/podinfo/name\")",
+                )
+                .map(Kind::File),
                 ("custom", [Expr::Path(path)]) => Some(Kind::Custom(path.path.clone())),
                 ("custom", [other]) => {
                     cx.error_spanned_by(other, "custom(...) takes the path of a function fn() -> Option<String>, such as custom(my_app::instance_name)");
@@ -337,22 +248,14 @@ fn strategy_kind(expr: &Expr, cx: &Ctxt) -> Option<Kind> {
                     }
                     None
                 }
-                (named, _) if check::NAMED.iter().any(|(n, _)| *n == named) => {
-                    cx.error_spanned_by(
-                        expr,
-                        format!("`{named}` takes no argument: write {named}"),
-                    );
+                (named, _) if StrategyName::from_name(named).is_some() => {
+                    let name = StrategyName::from_name(named)?;
+                    cx.error_spanned_by(expr, GrammarError::TakesNoArgument { name });
                     None
                 }
                 _ => {
-                    cx.error_spanned_by(
-                        &call.func,
-                        format!(
-                            "unknown strategy `{}`{}",
-                            quote::quote!(#func).to_string().replace(' ', ""),
-                            check::hint(&name, known())
-                        ),
-                    );
+                    let written = quote::quote!(#func).to_string().replace(' ', "");
+                    cx.error_spanned_by(&call.func, unknown_strategy(&written));
                     None
                 }
             }
@@ -361,7 +264,7 @@ fn strategy_kind(expr: &Expr, cx: &Ctxt) -> Option<Kind> {
             lit: Lit::Str(lit), ..
         }) => {
             let word = lit.value();
-            let spelled = known()
+            let spelled = StrategyName::known()
                 .find(|n| *n == word)
                 .map(|n| format!(": write {n}"))
                 .unwrap_or_default();
@@ -375,6 +278,13 @@ fn strategy_kind(expr: &Expr, cx: &Ctxt) -> Option<Kind> {
             );
             None
         }
+    }
+}
+
+fn unknown_strategy(name: &str) -> GrammarError {
+    GrammarError::UnknownStrategy {
+        name: name.to_owned(),
+        suggestion: did_you_mean(name, StrategyName::known()),
     }
 }
 
@@ -394,13 +304,7 @@ fn header(value: &Expr, cx: &Ctxt) -> Option<Header> {
     match value {
         Expr::Lit(ExprLit {
             lit: Lit::Str(lit), ..
-        }) => match check::header_name(&lit.value()) {
-            Ok(()) => Some(Header::Name(lit.clone())),
-            Err(message) => {
-                cx.error_spanned_by(lit, message);
-                None
-            }
-        },
+        }) => Some(Header::Name(lit.clone())),
         Expr::Lit(ExprLit {
             lit: Lit::Bool(b), ..
         }) if !b.value => Some(Header::Off),
@@ -434,16 +338,8 @@ fn expose(value: &Expr, cx: &Ctxt) -> Option<Expose> {
                     cx.error_spanned_by(value, "hashed() needs the environment variable that holds its key: hashed(\"INSTANCE_ID_KEY\")");
                     None
                 }
-                [arg] => {
-                    let lit = string(arg, cx, "hashed(...) takes the key's environment variable as a string: hashed(\"INSTANCE_ID_KEY\")")?;
-                    match check::env_name(&lit.value()) {
-                        Ok(()) => Some(Expose::Hashed(lit)),
-                        Err(message) => {
-                            cx.error_spanned_by(&lit, message);
-                            None
-                        }
-                    }
-                }
+                [arg] => string(arg, cx, "hashed(...) takes the key's environment variable as a string: hashed(\"INSTANCE_ID_KEY\")")
+                    .map(Expose::Hashed),
                 _ => {
                     cx.error_spanned_by(
                         &call.args,
@@ -463,7 +359,7 @@ fn expose(value: &Expr, cx: &Ctxt) -> Option<Expose> {
                 value,
                 format!(
                     "unknown expose `{word}`; expected full, short or hashed(\"ENV\"){}",
-                    check::hint(&word, check::EXPOSE)
+                    hint(&word, EXPOSE)
                 ),
             );
             None

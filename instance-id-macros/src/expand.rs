@@ -8,11 +8,13 @@ use syn::spanned::Spanned;
 use crate::ast::Function;
 use crate::attr::{self, Args, Expose, Header, Kind, StrategyArg};
 use crate::ctxt::Ctxt;
+use crate::valid;
 
 pub fn instance_route(args: TokenStream, item: TokenStream) -> TokenStream {
-    let cx = Ctxt::default();
+    let cx = Ctxt::new();
     let args = attr::parse(args, &cx);
     let function = Function::parse(item.clone(), &cx);
+    valid::validate(&args, &cx);
     match (cx.check(), function) {
         (Ok(()), Some(function)) => wrap(&args, function),
         // On a mistake the function stays as written, so that the rest of the crate
@@ -92,7 +94,7 @@ fn config(args: &Args) -> TokenStream {
 fn strategy(arg: &StrategyArg) -> TokenStream {
     match &arg.kind {
         Kind::Named(name) => {
-            let variant = syn::Ident::new(&variant(name), arg.expr.span());
+            let variant = syn::Ident::new(name.variant(), arg.expr.span());
             quote!(::instance_id::Strategy::#variant)
         }
         Kind::Env(name) => quote!(::instance_id::Strategy::env(#name)),
@@ -109,17 +111,4 @@ fn strategy(arg: &StrategyArg) -> TokenStream {
             quote!(::instance_id::Strategy::custom(#name, #func))
         }
     }
-}
-
-/// `machine_id` → `MachineId`.
-fn variant(name: &str) -> String {
-    name.split('_')
-        .map(|word| {
-            let mut chars = word.chars();
-            chars
-                .next()
-                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
 }

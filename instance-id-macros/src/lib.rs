@@ -1,17 +1,22 @@
 //! The `#[instance_route]` attribute of [`instance-id`](https://docs.rs/instance-id).
 //!
 //! Use it through `instance_id::instance_route`; its documentation is there. The crate
-//! is laid out as `thiserror-impl` is: [`attr`] parses the arguments into a small typed
-//! model, [`ast`] looks at the annotated function, [`check`] holds the rules, and
-//! [`expand`] writes the calls of `instance_id`'s public API. Every mistake is a
-//! `syn::Error` at its token, all of them gathered by [`ctxt::Ctxt`] so that one
-//! compile shows them all.
+//! is laid out as `thiserror-impl` is, in three phases:
+//!
+//! | phase | module | what |
+//! |---|---|---|
+//! | parse | [`attr`], [`ast`] | the arguments into a small typed model; the annotated function and where it sits |
+//! | validate | [`valid`] | one pass over the model, with the rules of `instance-id-grammar` that the runtime checks too |
+//! | expand | [`expand`] | calls of `instance_id`'s public API, as a user would write them by hand |
+//!
+//! Every mistake is a `syn::Error` at its token, all of them gathered by
+//! [`ctxt::Ctxt`] so that one compile shows them all.
 
 mod ast;
 mod attr;
-mod check;
 mod ctxt;
 mod expand;
+mod valid;
 
 use proc_macro::TokenStream;
 

@@ -1,0 +1,42 @@
+//! The one grammar of [`instance-id`](https://docs.rs/instance-id)'s configuration.
+//!
+//! Every rule that `#[instance_route(…)]` checks at compile time, the runtime checks
+//! again when a configuration is written by hand, the command line parses a
+//! `--strategy`, or a Rocket ignites. Both sides call this crate, so the compiler and
+//! the server cannot disagree (Rocket's own macros do the same with `rocket_http`'s
+//! route parser, which [`route_path`] calls too).
+//!
+//! | rule | function | example of a mistake |
+//! |---|---|---|
+//! | strategy names and what they stand for | [`StrategyName`] | `kubernets` |
+//! | a chain: nothing twice, nothing after `process`/`random` | [`check_chain`] | `fallback = [process, hostname]` |
+//! | the command line's spelling of a strategy | [`parse_strategy`] | `env(1A)` |
+//! | environment variable names | [`env_name`] | `env("POD-NAME")` |
+//! | `file(…)` paths | [`file_path`] | `file("podinfo/name")` |
+//! | header names | [`header_name`] | `header = "X Id"` |
+//! | the identity route's path (feature `rocket`) | `route_path` | `"/inst/<id>"` |
+//!
+//! Users of `instance-id` never name this crate: it is re-exported where needed.
+//!
+//! ```
+//! use instance_id_grammar::{check_chain, Written, StrategyName};
+//!
+//! let first = Written::Named(StrategyName::Random);
+//! let errors = check_chain(Some(&first), &[Written::Named(StrategyName::Hostname)]);
+//! assert_eq!(errors[0].1.to_string(),
+//!     "`hostname` comes after `random`, which always succeeds: it would never run; remove it, or move it before `random`");
+//! ```
+
+mod chain;
+mod error;
+mod hint;
+mod rules;
+mod strategy;
+
+pub use chain::{check_chain, DEFAULT_FALLBACK, DEFAULT_STRATEGY};
+pub use error::Error;
+pub use hint::did_you_mean;
+#[cfg(feature = "rocket")]
+pub use rules::route_path;
+pub use rules::{env_name, file_path, header_name};
+pub use strategy::{parse_strategy, StrategyName, Written, WITH_ARGUMENT};
