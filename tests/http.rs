@@ -1,6 +1,7 @@
-//! SPEC §5 over Rocket's local client: the identity route (text and JSON), the header
-//! on every response, the guard and managed state, and what the attribute's arguments
-//! change. Each factory below is a real use of `#[instance_route]`.
+//! The HTTP side over Rocket's local client: the identity route (text, JSON, the page,
+//! content negotiation), the header on every response, the guard and managed state,
+//! and what the attribute's arguments change. Each factory below is a real use of
+//! `#[instance_route]`.
 
 mod support;
 
@@ -181,6 +182,26 @@ fn curl_and_other_clients_get_text() {
         Some(ContentType::Plain),
         "no Accept at all"
     );
+}
+
+#[test]
+fn q_zero_refuses_a_form() {
+    live_env();
+    let client = client(with_attribute());
+    let get = |accept: &'static str| {
+        client
+            .get("/inst")
+            .header(Header::new("Accept", accept))
+            .dispatch()
+    };
+    let response = get("application/json;q=0, text/html;q=0");
+    assert_eq!(response.content_type(), Some(ContentType::Plain));
+    let response = get("text/plain;q=0, */*");
+    assert_eq!(response.content_type(), Some(ContentType::JSON));
+    let response = get("*/*;q=0");
+    assert_eq!(response.status(), Status::NotAcceptable);
+    assert_eq!(header(&response, "Cache-Control"), Some("no-store"));
+    assert!(header(&response, "X-Instance-Id").is_some());
 }
 
 #[test]

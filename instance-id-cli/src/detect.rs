@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 use instance_id::{
-    detect, Attempt, Chain, Detection, Outcome, ResourceAttributes, Strategy, SystemView,
+    detect, Attempt, Chain, ConfigError, Detection, Outcome, ResourceAttributes, Strategy,
+    SystemView,
 };
 
 #[derive(clap::Args)]
@@ -46,11 +47,11 @@ enum Format {
 #[derive(Clone)]
 struct Fallback(Vec<Strategy>);
 
-fn parse_strategy(text: &str) -> Result<Strategy, String> {
+fn parse_strategy(text: &str) -> Result<Strategy, ConfigError> {
     text.parse()
 }
 
-fn parse_fallback(text: &str) -> Result<Fallback, String> {
+fn parse_fallback(text: &str) -> Result<Fallback, ConfigError> {
     Strategy::parse_list(text).map(Fallback)
 }
 

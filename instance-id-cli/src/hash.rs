@@ -1,8 +1,8 @@
-//! `instance-id hash` (SPEC §6): what `expose = hashed("ENV")` shows for an id.
+//! `instance-id hash`: what `expose = hashed("ENV")` shows for an id.
 
 use std::process::ExitCode;
 
-use instance_id::{validate_env_name, Expose, InstanceId, SystemView};
+use instance_id::{Expose, InstanceId, SystemView};
 
 #[derive(clap::Args)]
 pub struct HashArgs {
@@ -15,12 +15,13 @@ pub struct HashArgs {
 
 pub fn run(args: HashArgs) -> ExitCode {
     let view = SystemView::live();
-    let hashed = validate_env_name(&args.key_env)
-        .and_then(|()| {
-            InstanceId::new(&args.id)
-                .map_err(|rule| format!("{:?} is not an instance id: {rule}", args.id))
-        })
-        .and_then(|id| Expose::hashed(&args.key_env).render(&id, &view));
+    let hashed = InstanceId::new(&args.id)
+        .map_err(|rule| format!("{:?} is not an instance id: {rule}", args.id))
+        .and_then(|id| {
+            Expose::hashed(&args.key_env)
+                .render(&id, &view)
+                .map_err(|err| err.to_string())
+        });
     match hashed {
         Ok(hex) => {
             println!("{hex}");

@@ -142,11 +142,11 @@ fn invalid_chains_and_roots_are_usage_errors() {
         ),
         (
             vec!["detect", "--strategy", "container", "--fallback", "cgroup"],
-            "cgroup is listed twice (container already includes it)",
+            "`cgroup` is listed twice (`container` already includes it)",
         ),
         (
             vec!["detect", "--strategy", "hostnme"],
-            "unknown strategy \"hostnme\"",
+            "unknown strategy `hostnme`; did you mean `hostname`?",
         ),
         (
             vec!["detect", "--strategy", "env(1BAD)"],
@@ -154,7 +154,7 @@ fn invalid_chains_and_roots_are_usage_errors() {
         ),
         (
             vec!["detect", "--strategy", "file(etc/name)"],
-            "not an absolute path",
+            "needs an absolute path",
         ),
         (
             vec!["detect", "--root", "/nonexistent/snapshot"],

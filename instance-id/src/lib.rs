@@ -1,12 +1,39 @@
 //! Which copy of a service am I?
 //!
-//! `instance-id` names the running instance of a service (its container ID, or what
-//! the platform gives) so that, behind a load balancer, the people who triage know
-//! which copy answered without ever learning its address.
+//! Put one attribute on a Rocket app, and every copy behind the load balancer names
+//! itself: a route that answers with the instance's id (its container ID, or what the
+//! platform gives), and the same id in a header on every response, so that a user's
+//! report or a captured response says which copy answered, without ever giving away
+//! its address.
 //!
-//! The detection engine reads the system through one [`SystemView`] and tries a
-//! [`Chain`] of [`Strategy`]s; the first that finds a valid [`InstanceId`] decides,
-//! and the [`Detection`] records every [`Attempt`]:
+//! ```no_run
+//! use instance_id::instance_route;
+//! use rocket::{get, launch, routes};
+//!
+//! #[get("/")]
+//! fn index() -> &'static str {
+//!     "hello"
+//! }
+//!
+//! #[instance_route("/inst")]
+//! #[launch]
+//! fn rocket() -> _ {
+//!     rocket::build().mount("/", routes![index])
+//! }
+//! ```
+//!
+//! `curl http://127.0.0.1:8000/inst` answers `f567d2d70907…8786` inside a Docker
+//! container, and every response carries `X-Instance-Id: f567d2d70907…8786`. How the
+//! identity is detected, what it falls back to, which header and what is shown are
+//! the attribute's arguments, checked at compile time: see [`instance_route`]. The
+//! attribute is sugar for [`InstanceFairing`] and [`InstanceConfig`], which a builder
+//! chain can use by hand, and handlers take the identity as an [`Instance`].
+//!
+//! # The detection engine
+//!
+//! Without Rocket (`default-features = false`), the engine reads the system through
+//! one [`SystemView`] and tries a [`Chain`] of [`Strategy`]s; the first that finds a
+//! valid [`InstanceId`] decides, and the [`Detection`] records every [`Attempt`]:
 //!
 //! ```
 //! use instance_id::{detect, Chain, SystemView};
@@ -17,44 +44,52 @@
 //! }
 //! ```
 //!
-//! Strategies, in the order of the default chain (SPEC §3):
-//!
 //! | strategy | source |
 //! |---|---|
+//! | `container` | `cgroup`, then `mountinfo`, then `podman` |
 //! | `cgroup` | `/proc/self/cgroup`: Docker, containerd, CRI-O, Podman, Kubernetes, ECS, LXC shapes |
 //! | `mountinfo` | `/proc/self/mountinfo`: the per-container files the runtime bind-mounts |
 //! | `podman` | `/run/.containerenv` |
 //! | `kubernetes` | `POD_NAME`, `POD_UID` (downward API), else `HOSTNAME` in a pod |
 //! | `ecs` | `DockerId` from `ECS_CONTAINER_METADATA_URI_V4` |
-//! | `platform` | [`PLATFORM_VARIABLES`] |
-//! | `process` | `<hostname>-<pid>` |
+//! | `platform` | Fly.io, Nomad, Cloud Foundry, Heroku, Render, Railway, Azure, App Engine, Lambda |
+//! | `env("NAME")`, `file("/path")` | what the developer names |
+//! | `hostname`, `process`, `machine_id`, `random` | the host and the process |
+//! | `custom(path::to::func)` | a function of the app's |
 //!
-//! With the `rocket` feature (on by default), [`instance_route`] puts the identity on a
-//! Rocket app: a route that names the instance, and a header on every response.
+//! # Features
+//!
+//! | feature | default | what |
+//! |---|---|---|
+//! | `rocket` | yes | the attribute, the fairing, the identity route and header |
+//! | `ecs` | yes | the `ecs` strategy: one bounded HTTP GET to the task metadata endpoint |
+//! | `serde` | with `rocket` | `Serialize` for [`Detection`] and its parts |
 
 #![warn(missing_docs)]
 
-mod detection;
-#[cfg(feature = "hashed")]
-mod expose;
+mod engine;
+mod identity;
 #[cfg(feature = "rocket")]
-mod fairing;
-mod id;
-#[cfg(feature = "rocket")]
-mod page;
-mod resource;
-mod runtime;
-mod strategy;
-mod view;
+mod rocket;
 
-pub use detection::{detect, Attempt, Detection, NoInstanceId, Outcome};
-#[cfg(feature = "hashed")]
-pub use expose::{hash_id, hash_key, Expose};
 #[cfg(feature = "rocket")]
-pub use fairing::{check_header_name, Instance, InstanceConfig, InstanceFairing, DEFAULT_HEADER};
-pub use id::{InstanceId, MAX_LEN};
+pub use self::rocket::{config::InstanceConfig, fairing::InstanceFairing, guard::Instance};
+pub use engine::chain::Chain;
+pub use engine::detect::{detect, Attempt, Detection, NoInstanceId, Outcome};
+pub use engine::resource::ResourceAttributes;
+pub use engine::runtime::Runtime;
+pub use engine::strategy::Strategy;
+pub use engine::view::{EnvValue, SystemView};
+pub use identity::expose::{hash_id, hash_key, Expose, HashKeyError};
+pub use identity::id::{InstanceId, InvalidId};
+pub use identity::DEFAULT_HEADER;
+/// A broken rule of the configuration: an unknown strategy, a chain that tries one
+/// twice or goes on after `process`, a bad `env` name, a relative `file` path, an
+/// invalid header name or route path. The attribute refuses the same at compile time.
+pub use instance_id_grammar::Error as ConfigError;
+
 /// Mounts the identity route, names the instance on every response, and chooses at
-/// compile time how the identity is detected (SPEC §3).
+/// compile time how the identity is detected.
 ///
 /// It goes on the function that builds the Rocket, *above* `#[launch]` (below it, it
 /// would be too late: `#[launch]` has already copied the body into `main`, and that
@@ -98,7 +133,7 @@ pub use id::{InstanceId, MAX_LEN};
 /// assert_eq!(client.get("/inst").dispatch().into_string().as_deref(), Some("checkout-eu-1\n"));
 /// ```
 ///
-/// With `#[launch]`, SPEC §3's app:
+/// With `#[launch]`, the usual app:
 ///
 /// ```no_run
 /// use instance_id::instance_route;
@@ -116,16 +151,9 @@ pub use id::{InstanceId, MAX_LEN};
 #[cfg(feature = "rocket")]
 #[doc(inline)]
 pub use instance_id_macros::instance_route;
-pub use resource::ResourceAttributes;
-pub use runtime::Runtime;
-pub use strategy::{
-    validate_env_name, validate_file_path, Chain, Strategy, DEFAULT_FALLBACK, ECS_MAX_BODY_BYTES,
-    ECS_TIMEOUT, PLATFORM_VARIABLES, STRATEGY_NAMES,
-};
-pub use view::{EnvValue, SystemView, MAX_FILE_BYTES};
 
 /// Re-exported for the attribute's expansion, so that it works whatever the app calls
 /// its own `rocket` dependency.
 #[cfg(feature = "rocket")]
 #[doc(hidden)]
-pub use rocket as __rocket;
+pub use ::rocket as __rocket;

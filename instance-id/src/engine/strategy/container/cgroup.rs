@@ -1,8 +1,8 @@
 //! `cgroup`: the container named by `/proc/self/cgroup`, v1 and v2.
 
 use super::shapes::{innermost, Sighting};
-use crate::strategy::Evidence;
-use crate::SystemView;
+use crate::engine::strategy::Evidence;
+use crate::engine::view::SystemView;
 
 const PATH: &str = "/proc/self/cgroup";
 

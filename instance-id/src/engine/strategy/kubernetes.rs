@@ -1,7 +1,8 @@
 //! `kubernetes`: the pod, as the downward API or Kubernetes itself names it.
 
 use super::{var, Evidence};
-use crate::{Runtime, SystemView};
+use crate::engine::runtime::Runtime;
+use crate::engine::view::SystemView;
 
 /// Downward-API variables that name the pod, best first. (`POD_NAMESPACE` and
 /// `NODE_NAME` say where the pod is, not which one it is.)

@@ -1,8 +1,9 @@
 //! `podman`: the `id` that Podman writes into `/run/.containerenv`.
 
 use super::shapes::is_hex;
-use crate::strategy::Evidence;
-use crate::{EnvValue, Runtime, SystemView};
+use crate::engine::runtime::Runtime;
+use crate::engine::strategy::Evidence;
+use crate::engine::view::{EnvValue, SystemView};
 
 const PATH: &str = "/run/.containerenv";
 

@@ -1,8 +1,11 @@
-//! The engine: try a chain of strategies against a view, record every attempt.
+//! Try a chain of strategies against a view, and record every attempt.
 
 use std::fmt;
 
-use crate::{Chain, InstanceId, Runtime, SystemView};
+use crate::engine::chain::Chain;
+use crate::engine::runtime::Runtime;
+use crate::engine::view::SystemView;
+use crate::identity::id::InstanceId;
 
 /// What became of one strategy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +55,7 @@ pub struct Attempt {
 /// assert_eq!(detection.id.as_str(), "cart-5d8f7b6c9-abcde");
 /// assert_eq!(detection.source, "kubernetes");
 /// assert_eq!(detection.attempts.len(), 4); // cgroup, mountinfo, podman failed first
-/// # Ok::<(), String>(())
+/// # Ok::<(), instance_id::ConfigError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]

@@ -1,16 +1,16 @@
 //! `ecs`: the `DockerId` of this container, from the ECS task metadata endpoint v4.
 
 use super::{var, Evidence};
-use crate::SystemView;
+use crate::engine::view::SystemView;
 
 const VARIABLE: &str = "ECS_CONTAINER_METADATA_URI_V4";
 
 /// The whole exchange, connect to last byte. The agent answers in milliseconds; a
 /// launch must not wait on a dead one.
-pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+pub(crate) const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The container metadata document is a few KiB.
-pub const MAX_BODY_BYTES: u64 = 64 * 1024;
+pub(crate) const MAX_BODY_BYTES: u64 = 64 * 1024;
 
 pub(crate) fn detect(view: &SystemView) -> Result<Evidence, String> {
     let uri = var(view, VARIABLE)?.ok_or_else(|| format!("${VARIABLE} is not set: not on ECS"))?;
@@ -26,7 +26,7 @@ pub(crate) fn detect(view: &SystemView) -> Result<Evidence, String> {
     fetch_docker_id(uri).map(|id| {
         Evidence::new(
             id,
-            Some(crate::Runtime::Ecs),
+            Some(crate::engine::runtime::Runtime::Ecs),
             format!("DockerId from ${VARIABLE}"),
         )
     })

@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use super::{var, Evidence};
-use crate::SystemView;
+use crate::engine::view::SystemView;
 
 pub(crate) fn env(view: &SystemView, name: &str) -> Result<Evidence, String> {
     match var(view, name)? {

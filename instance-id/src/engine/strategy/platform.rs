@@ -1,7 +1,8 @@
 //! `platform`: what a hosting platform says about the instance, in its environment.
 
 use super::{var, Evidence};
-use crate::{Runtime, SystemView};
+use crate::engine::runtime::Runtime;
+use crate::engine::view::SystemView;
 
 /// Each platform's per-instance variable. The first one set decides.
 ///
@@ -16,7 +17,7 @@ use crate::{Runtime, SystemView};
 /// | Azure App Service | `WEBSITE_INSTANCE_ID` | the worker instance |
 /// | Google App Engine | `GAE_INSTANCE` | the instance |
 /// | AWS Lambda | `AWS_LAMBDA_LOG_STREAM_NAME` | the execution environment |
-pub const VARIABLES: [(&str, Runtime); 10] = [
+pub(crate) const VARIABLES: [(&str, Runtime); 10] = [
     ("FLY_MACHINE_ID", Runtime::Fly),
     ("FLY_ALLOC_ID", Runtime::Fly),
     ("NOMAD_ALLOC_ID", Runtime::Nomad),

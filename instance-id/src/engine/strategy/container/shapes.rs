@@ -5,7 +5,7 @@
 //! a runtime puts one (a 64-hex leaf, `docker-<id>.scope`, `/ecs/<task>/<task>-<n>`,
 //! …). Batch systems name cgroups with tokens too (`/process_api/<32 hex>`).
 
-use crate::Runtime;
+use crate::engine::runtime::Runtime;
 
 /// A container recognised in a cgroup path.
 #[derive(Debug, Clone, PartialEq, Eq)]

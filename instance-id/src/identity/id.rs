@@ -8,7 +8,40 @@ use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 
 /// The longest id accepted: a DNS name's length, room for any platform's identifier.
-pub const MAX_LEN: usize = 253;
+pub(crate) const MAX_LEN: usize = 253;
+
+/// Why a value may not be an instance id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvalidId {
+    /// Nothing but whitespace.
+    #[error("the value is empty")]
+    Empty,
+    /// Longer than 253 bytes.
+    #[error("the value is {len} bytes long; at most {MAX_LEN} are allowed")]
+    TooLong {
+        /// Its length in bytes, trimmed.
+        len: usize,
+    },
+    /// A character that is not printable ASCII, or whitespace inside.
+    #[error(
+        "the value has {what} at offset {at}; only printable ASCII without whitespace is allowed"
+    )]
+    Character {
+        /// Where, in bytes from the start of the trimmed value.
+        at: usize,
+        /// The character, in words: `a space`, `the control character 0x1b`.
+        what: String,
+    },
+    /// A network address, in any written form.
+    #[error(
+        "the value looks like a network address ({address}); an instance id must never reveal one"
+    )]
+    Address {
+        /// The address as it stands in the value.
+        address: String,
+    },
+}
 
 /// A checked instance id: trimmed, 1–253 printable ASCII characters, no whitespace,
 /// and not an IP address or `IP:port` (those are what the product exists to hide).
@@ -27,27 +60,22 @@ pub struct InstanceId(String);
 
 impl InstanceId {
     /// Checks a raw value; the error says which rule it broke.
-    pub fn new(raw: &str) -> Result<Self, String> {
+    pub fn new(raw: &str) -> Result<Self, InvalidId> {
         let value = raw.trim();
         if value.is_empty() {
-            return Err("the value is empty".into());
+            return Err(InvalidId::Empty);
         }
         if value.len() > MAX_LEN {
-            return Err(format!(
-                "the value is {} bytes long; at most {MAX_LEN} are allowed",
-                value.len()
-            ));
+            return Err(InvalidId::TooLong { len: value.len() });
         }
         if let Some((at, ch)) = value.char_indices().find(|(_, ch)| !ch.is_ascii_graphic()) {
-            return Err(format!(
-                "the value has {} at offset {at}; only printable ASCII without whitespace is allowed",
-                describe(ch)
-            ));
+            return Err(InvalidId::Character {
+                at,
+                what: describe(ch),
+            });
         }
         if let Some(address) = network_address(value) {
-            return Err(format!(
-                "the value looks like a network address ({address}); an instance id must never reveal one"
-            ));
+            return Err(InvalidId::Address { address });
         }
         Ok(Self(value.to_owned()))
     }
@@ -63,7 +91,7 @@ impl InstanceId {
     /// # use instance_id::InstanceId;
     /// let id = InstanceId::new("2c25c45c0be47cb4ad31295471f00ea295b4a6f5ce599b5da6ab8bfc5aec1a42")?;
     /// assert_eq!(id.short(), "2c25c45c0be4");
-    /// # Ok::<(), String>(())
+    /// # Ok::<(), instance_id::InvalidId>(())
     /// ```
     pub fn short(&self) -> &str {
         // ASCII only, so any byte offset is a char boundary.
@@ -158,7 +186,7 @@ mod tests {
         ] {
             assert_eq!(
                 InstanceId::new(&format!(" {ok}\r\n")).map(|id| id.0),
-                Ok(ok.into())
+                Ok(ok.to_owned())
             );
         }
     }
@@ -192,7 +220,7 @@ mod tests {
             "IP-172-31-9-4",
         ] {
             let err = InstanceId::new(bad).expect_err(bad);
-            assert!(err.contains("network address"), "{bad}: {err}");
+            assert!(matches!(err, InvalidId::Address { .. }), "{bad}: {err}");
         }
         // Version-like or id-like digits are not addresses.
         for ok in [

@@ -1,7 +1,9 @@
 //! The detection as OpenTelemetry resource attributes, for an app's tracing setup and
 //! for `instance-id detect --format otel`.
 
-use crate::{Detection, EnvValue, Runtime, SystemView};
+use crate::engine::detect::Detection;
+use crate::engine::runtime::Runtime;
+use crate::engine::view::{EnvValue, SystemView};
 
 /// What a detection says about the resource, under OpenTelemetry's semantic
 /// conventions: `service.instance.id` always, the rest where known.
@@ -19,7 +21,7 @@ use crate::{Detection, EnvValue, Runtime, SystemView};
 ///     attributes.to_otel_env(),
 ///     "service.instance.id=cart-5d8f7b6c9-abcde,k8s.pod.name=cart-5d8f7b6c9-abcde,k8s.namespace.name=shop"
 /// );
-/// # Ok::<(), String>(())
+/// # Ok::<(), instance_id::ConfigError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ResourceAttributes {

@@ -5,9 +5,39 @@ use std::fmt::Write;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::{EnvValue, InstanceId, SystemView};
+use crate::engine::view::{EnvValue, SystemView};
+use crate::identity::id::InstanceId;
+use crate::ConfigError;
 
-/// What the identity route and header show (SPEC §3, `expose = …`).
+/// The key of `expose = hashed("ENV")` could not be had. The launch fails: the raw id
+/// is never shown instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HashKeyError {
+    /// The variable's name is not one.
+    #[error(transparent)]
+    BadName(#[from] ConfigError),
+    /// The variable is not set.
+    #[error("the hash key ${env} is not set")]
+    NotSet {
+        /// The variable.
+        env: String,
+    },
+    /// The variable is set to nothing.
+    #[error("the hash key ${env} is empty")]
+    Empty {
+        /// The variable.
+        env: String,
+    },
+    /// The variable is not UTF-8.
+    #[error("the hash key ${env} is not UTF-8")]
+    NotUtf8 {
+        /// The variable.
+        env: String,
+    },
+}
+
+/// What the identity route and header show (`expose = …` of the attribute).
 ///
 /// ```
 /// use instance_id::{Expose, InstanceId, SystemView};
@@ -19,7 +49,7 @@ use crate::{EnvValue, InstanceId, SystemView};
 /// let hashed = Expose::hashed("ID_KEY").render(&id, &view)?;
 /// assert_eq!(hashed, instance_id::hash_id(b"s3cret", id.as_str()));
 /// assert!(Expose::hashed("MISSING").render(&id, &view).is_err());
-/// # Ok::<(), String>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Expose {
@@ -47,7 +77,7 @@ impl Expose {
 
     /// The shown form of `id`; the key of `Hashed` is read from the view's
     /// environment, and its absence is an error.
-    pub fn render(&self, id: &InstanceId, view: &SystemView) -> Result<String, String> {
+    pub fn render(&self, id: &InstanceId, view: &SystemView) -> Result<String, HashKeyError> {
         match self {
             Expose::Full => Ok(id.as_str().to_owned()),
             Expose::Short => Ok(id.short().to_owned()),
@@ -59,14 +89,24 @@ impl Expose {
     }
 }
 
-/// The key of `expose = hashed("ENV")`: set, UTF-8 and not empty, or an error that
-/// says which.
-pub fn hash_key<'v>(view: &'v SystemView, key_env: &str) -> Result<&'v str, String> {
+/// The key of `expose = hashed("ENV")` in the view's environment: a valid variable
+/// name, set, UTF-8 and not empty, or an error that says which.
+///
+/// ```
+/// use instance_id::{hash_key, SystemView};
+///
+/// let view = SystemView::snapshot("/nonexistent").with_env([("ID_KEY", "s3cret")]);
+/// assert_eq!(hash_key(&view, "ID_KEY"), Ok("s3cret"));
+/// assert_eq!(hash_key(&view, "NOPE").unwrap_err().to_string(), "the hash key $NOPE is not set");
+/// ```
+pub fn hash_key<'v>(view: &'v SystemView, key_env: &str) -> Result<&'v str, HashKeyError> {
+    instance_id_grammar::env_name(key_env)?;
+    let env = || key_env.to_owned();
     match view.var(key_env) {
         EnvValue::Set(key) if !key.is_empty() => Ok(key),
-        EnvValue::Set(_) => Err(format!("the hash key ${key_env} is empty")),
-        EnvValue::NotUtf8 => Err(format!("the hash key ${key_env} is not UTF-8")),
-        EnvValue::Unset => Err(format!("the hash key ${key_env} is not set")),
+        EnvValue::Set(_) => Err(HashKeyError::Empty { env: env() }),
+        EnvValue::NotUtf8 => Err(HashKeyError::NotUtf8 { env: env() }),
+        EnvValue::Unset => Err(HashKeyError::NotSet { env: env() }),
     }
 }
 

@@ -14,8 +14,9 @@ use std::borrow::Cow;
 
 use super::cgroup::choose;
 use super::shapes::{innermost, is_hex};
-use crate::strategy::Evidence;
-use crate::{Runtime, SystemView};
+use crate::engine::runtime::Runtime;
+use crate::engine::strategy::Evidence;
+use crate::engine::view::SystemView;
 
 const PATH: &str = "/proc/self/mountinfo";
 

@@ -1,0 +1,23 @@
+//! The detection engine: which copy am I, from what the process can see.
+//!
+//! Every strategy reads the system through one `SystemView` (the live process on
+//! `/`, or a snapshot folder laid out like `/`), and the engine tries a `Chain` of
+//! them: the first that finds a value that passes the value rules of
+//! `InstanceId` decides, and the `Detection` records every
+//! `Attempt`. Nothing here knows of Rocket or of the command line.
+//!
+//! | file | what |
+//! |---|---|
+//! | `view.rs` | `SystemView`: bounded, non-blocking reads; the environment; host name and pid |
+//! | `strategy/` | `Strategy`, one module per family: `container/` (cgroup, mountinfo, podman), `kubernetes`, `ecs`, `platform`, `local` |
+//! | `chain.rs` | `Chain`, checked by the grammar's rules |
+//! | `detect.rs` | `detect`, `Detection`, `Attempt`, `NoInstanceId` |
+//! | `runtime.rs` | `Runtime`: where the instance runs, as far as detection can tell |
+//! | `resource.rs` | `ResourceAttributes`: a detection as OpenTelemetry resource attributes |
+
+pub(crate) mod chain;
+pub(crate) mod detect;
+pub(crate) mod resource;
+pub(crate) mod runtime;
+pub(crate) mod strategy;
+pub(crate) mod view;

@@ -1,0 +1,261 @@
+//! The fairing: detects the identity once at ignite, mounts the identity route, and
+//! names the instance on every response.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use rocket::fairing::{self, Fairing, Info, Kind};
+use rocket::http::Method;
+use rocket::{Build, Request, Response, Rocket, Route};
+
+use crate::engine::detect::{detect, NoInstanceId};
+use crate::engine::view::SystemView;
+use crate::identity::expose::HashKeyError;
+use crate::rocket::config::InstanceConfig;
+use crate::rocket::guard::Instance;
+use crate::rocket::route::{Identity, IdentityRoute};
+use crate::ConfigError;
+
+/// Why a Rocket with the fairing did not launch; logged as the launch fails.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum LaunchError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("instance-id is attached twice; attach one InstanceFairing")]
+    AttachedTwice,
+    #[error("the identity route GET {path} collides with the app's route {name} (GET {uri}); choose another path for #[instance_route]")]
+    Collision {
+        path: String,
+        name: String,
+        uri: String,
+    },
+    #[error(transparent)]
+    NoId(#[from] NoInstanceId),
+    #[error(transparent)]
+    HashKey(#[from] HashKeyError),
+    #[error("detection did not finish: {0}")]
+    Interrupted(String),
+}
+
+/// The fairing: detects at ignite, mounts the identity route, manages [`Instance`],
+/// counts the responses and puts the header on every one.
+///
+/// ```
+/// use instance_id::{InstanceConfig, InstanceFairing, SystemView};
+/// use rocket::local::blocking::Client;
+///
+/// let view = SystemView::snapshot("/nonexistent").with_env([("POD_NAME", "web-7d9f")]);
+/// let rocket = rocket::build()
+///     .attach(InstanceFairing::new(InstanceConfig::new("/inst").view(view)));
+/// let client = Client::tracked(rocket).expect("launches");
+///
+/// let response = client.get("/inst").dispatch();
+/// assert_eq!(response.headers().get_one("X-Instance-Id"), Some("web-7d9f"));
+/// assert_eq!(response.into_string().as_deref(), Some("web-7d9f\n"));
+/// ```
+pub struct InstanceFairing {
+    config: InstanceConfig,
+    identity: OnceLock<Arc<Identity>>,
+    told_of_handler_header: AtomicBool,
+}
+
+impl InstanceFairing {
+    /// The fairing for this configuration.
+    pub fn new(config: InstanceConfig) -> Self {
+        Self {
+            config,
+            identity: OnceLock::new(),
+            told_of_handler_header: AtomicBool::new(false),
+        }
+    }
+
+    async fn ignite(&self, rocket: &Rocket<Build>) -> Result<Identity, LaunchError> {
+        let chain = self.config.check()?;
+        if rocket.state::<Instance>().is_some() {
+            return Err(LaunchError::AttachedTwice);
+        }
+        if let Some(route) = rocket
+            .routes()
+            .find(|r| r.method == Method::Get && r.uri.path() == self.config.path.as_str())
+        {
+            return Err(LaunchError::Collision {
+                path: self.config.path.clone(),
+                name: route.name.as_deref().unwrap_or("<unnamed>").to_owned(),
+                uri: route.uri.to_string(),
+            });
+        }
+        let view = self.config.view.clone().unwrap_or_else(SystemView::live);
+        // Strategies read files and may wait on the ECS endpoint: not on the executor.
+        let (detection, view) = rocket::tokio::task::spawn_blocking(move || {
+            let detection = detect(&chain, &view);
+            (detection, view)
+        })
+        .await
+        .map_err(|err| LaunchError::Interrupted(err.to_string()))?;
+        let detection = detection?;
+        let exposed = self.config.expose.render(&detection.id, &view)?;
+        Ok(Identity::new(
+            detection,
+            exposed,
+            self.config.header.as_deref(),
+            self.config.version,
+        ))
+    }
+}
+
+#[rocket::async_trait]
+impl Fairing for InstanceFairing {
+    fn info(&self) -> Info {
+        Info {
+            name: "instance-id",
+            kind: Kind::Ignite | Kind::Response,
+        }
+    }
+
+    async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        match self.ignite(&rocket).await {
+            Ok(identity) => {
+                rocket::info!("{}", identity.detection.summary());
+                let identity = Arc::new(identity);
+                // A fairing ignites once per Rocket; a second ignite keeps the first.
+                let identity = self.identity.get_or_init(|| identity).clone();
+                let mut route = Route::new(
+                    Method::Get,
+                    &self.config.path,
+                    IdentityRoute(identity.clone()),
+                );
+                route.name = Some("instance_id".into());
+                Ok(rocket.manage(Instance(identity)).mount("/", vec![route]))
+            }
+            Err(err) => {
+                rocket::error!("instance-id: {err}");
+                Err(rocket)
+            }
+        }
+    }
+
+    async fn on_response<'r>(&self, _: &'r Request<'_>, response: &mut Response<'r>) {
+        let Some(identity) = self.identity.get() else {
+            return;
+        };
+        // One fairing call per request, counting and naming together.
+        identity.served.fetch_add(1, Ordering::Relaxed);
+        let Some(header) = &identity.header else {
+            return;
+        };
+        if response.headers().contains(header.name()) {
+            // The handler's own value wins, as Rocket's Shield leaves a set header be.
+            if !self.told_of_handler_header.swap(true, Ordering::Relaxed) {
+                rocket::warn!(
+                    "instance-id: a handler set {} itself; its value is kept",
+                    header.name()
+                );
+            }
+            return;
+        }
+        response.set_header(header.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::strategy::Strategy;
+    use crate::identity::expose::Expose;
+
+    fn pod_view() -> SystemView {
+        SystemView::snapshot("/nonexistent").with_env([("POD_NAME", "web-7d9f")])
+    }
+
+    async fn ignite(config: InstanceConfig, rocket: Rocket<Build>) -> Result<Identity, String> {
+        InstanceFairing::new(config)
+            .ignite(&rocket)
+            .await
+            .map_err(|err| err.to_string())
+    }
+
+    #[rocket::async_test]
+    async fn a_route_at_the_path_is_named_in_the_error() {
+        #[rocket::get("/inst")]
+        fn mine() -> &'static str {
+            "mine"
+        }
+        let rocket = rocket::build().mount("/", rocket::routes![mine]);
+        let err = ignite(InstanceConfig::new("/inst").view(pod_view()), rocket)
+            .await
+            .err()
+            .expect("a collision");
+        assert!(err.contains("GET /inst"), "{err}");
+        assert!(err.contains("mine"), "{err}");
+    }
+
+    #[rocket::async_test]
+    async fn mistakes_in_a_hand_written_config_fail_the_launch() {
+        for (config, expected) in [
+            (InstanceConfig::new("inst"), "must be absolute"),
+            (InstanceConfig::new("/inst/<id>"), "takes no parameters"),
+            (
+                InstanceConfig::new("/inst").header("X Id"),
+                "not a valid HTTP header name",
+            ),
+            (
+                InstanceConfig::new("/inst")
+                    .strategy(Strategy::Random)
+                    .fallback([Strategy::Hostname]),
+                "always succeeds",
+            ),
+            (
+                InstanceConfig::new("/inst").strategy(Strategy::env("1X")),
+                "not an environment variable name",
+            ),
+            (
+                InstanceConfig::new("/inst").expose(Expose::hashed("1KEY")),
+                "not an environment variable name",
+            ),
+            (
+                InstanceConfig::new("/inst").expose(Expose::hashed("INSTANCE_ID_TEST_NO_KEY")),
+                "the hash key $INSTANCE_ID_TEST_NO_KEY is not set",
+            ),
+            (
+                InstanceConfig::new("/inst")
+                    .strategy(Strategy::env("NOPE"))
+                    .fallback([]),
+                "no strategy found an instance id",
+            ),
+        ] {
+            let err = ignite(config.view(pod_view()), rocket::build())
+                .await
+                .err()
+                .expect("a failed launch");
+            assert!(err.contains(expected), "{expected:?} not in {err:?}");
+        }
+    }
+
+    #[rocket::async_test]
+    async fn hashed_and_short_ids() {
+        let view =
+            pod_view().with_env([("POD_NAME", "cart-5d8f7b6c9-abcde"), ("INSTANCE_KEY", "k")]);
+        let identity = ignite(
+            InstanceConfig::new("/inst")
+                .expose(Expose::Short)
+                .view(view.clone()),
+            rocket::build(),
+        )
+        .await
+        .expect("launches");
+        assert_eq!(identity.exposed, "cart-5d8f7b6");
+        let identity = ignite(
+            InstanceConfig::new("/inst")
+                .expose(Expose::hashed("INSTANCE_KEY"))
+                .view(view),
+            rocket::build(),
+        )
+        .await
+        .expect("launches");
+        assert_eq!(
+            identity.exposed,
+            crate::identity::expose::hash_id(b"k", "cart-5d8f7b6c9-abcde")
+        );
+        assert_eq!(identity.detection.id.as_str(), "cart-5d8f7b6c9-abcde");
+    }
+}
