@@ -1,4 +1,4 @@
-//! SPEC §3's app: `cargo run --example hello`, then
+//! The README's app: `cargo run --example hello`, then
 //! `curl -i http://127.0.0.1:8000/inst`.
 
 use instance_id::instance_route;

@@ -1,4 +1,4 @@
-//! End to end, for real (SPEC §1, §5, §6): three containers of the `hello` example,
+//! End to end, for real: three containers of the `hello` example,
 //! built `FROM scratch` from a static binary, behind HAProxy on loopback.
 //!
 //! `cargo test --features e2e --test e2e -- --nocapture`

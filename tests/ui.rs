@@ -1,4 +1,4 @@
-//! `#[instance_route]` at compile time: every mistake of SPEC §3 is one clear error at
+//! `#[instance_route]` at compile time: every mistake is one clear error at
 //! its token (`tests/ui/<mistake>.rs` with its reviewed `.stderr`), and every valid
 //! form compiles (`tests/ui/pass/`).
 

@@ -1,4 +1,4 @@
-//! `instance-id detect` (SPEC §6): the engine on the command line.
+//! `instance-id detect`: the engine on the command line.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -115,7 +115,7 @@ pub fn run(args: DetectArgs) -> ExitCode {
 }
 
 fn print_json(result: &Result<Detection, instance_id::NoInstanceId>) {
-    /// The shape of SPEC §6, with `null`s when the chain found nothing.
+    /// `{"id", "source", "runtime", "attempts"}`, with `null`s when the chain found nothing.
     #[derive(serde::Serialize)]
     struct Report<'a> {
         id: Option<&'a str>,

@@ -1,5 +1,5 @@
 //! `instance-id`: the detection engine, the hash of `expose = hashed(…)`, a probe of
-//! how a balancer spreads requests (SPEC §6), and the way back from an id to its
+//! how a balancer spreads requests, and the way back from an id to its
 //! container.
 
 mod detect;

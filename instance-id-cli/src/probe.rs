@@ -1,4 +1,4 @@
-//! `instance-id probe` (SPEC §6): send requests through a balancer and show how they
+//! `instance-id probe`: send requests through a balancer and show how they
 //! spread over the instances behind it.
 //!
 //! A new connection per request by default: that is what distinct users look like
@@ -81,7 +81,7 @@ impl Results {
     }
 }
 
-/// SPEC §6's JSON.
+/// The JSON report: `{"requests", "errors", "instances": [{"id", "count", "share", "p50_ms", "p99_ms"}]}`.
 #[derive(serde::Serialize)]
 struct Report {
     requests: u64,

@@ -1,5 +1,5 @@
 //! `instance-id detect` as a person and a script use it: exit codes, messages, the
-//! JSON shape of SPEC §6, and `--explain` on this machine's own `/`.
+//! documented JSON shape, and `--explain` on this machine's own `/`.
 
 mod support;
 

@@ -1,6 +1,6 @@
 //! `instance-id probe` against small servers on 127.0.0.1: the spread, the identity
 //! from the header or else the body, errors counted without aborting, and the JSON
-//! shape of SPEC §6. (The real thing, HAProxy and containers, is `tests/e2e.rs` of the
+//! documented shape. (The real thing, HAProxy and containers, is `tests/e2e.rs` of the
 //! workspace.)
 
 mod support;

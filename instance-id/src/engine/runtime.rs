@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-/// The runtime or platform a detection names (`runtime` in the JSON of SPEC §5).
+/// The runtime or platform a detection names (`runtime` in the identity route's JSON).
 ///
 /// Inside a Kubernetes pod it is `kubernetes`, whichever container runtime the node
 /// uses: the pod is what an operator looks for.

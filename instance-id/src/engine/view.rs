@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 /// under one; a busy Kubernetes node's own mount table reaches a few hundred KiB. A
 /// file past this bound is refused whole rather than read in part: the last mount at
 /// a mount point is the one that counts, and a truncated table could hide it.
-pub const MAX_FILE_BYTES: usize = 512 * 1024;
+pub(crate) const MAX_FILE_BYTES: usize = 512 * 1024;
 
 /// The most read from a snapshot's `proc/self/environ`: 1 MiB, about what the kernel
 /// lets a process start with (`ARG_MAX` for arguments and environment together).
@@ -137,11 +137,6 @@ impl SystemView {
         self
     }
 
-    /// The root directory files are read under.
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
     /// One environment variable.
     pub fn var(&self, name: &str) -> EnvValue<'_> {
         match &self.env {
@@ -154,7 +149,7 @@ impl SystemView {
     }
 
     /// Why the environment could not be read, if it could not.
-    pub fn env_error(&self) -> Option<&str> {
+    pub(crate) fn env_error(&self) -> Option<&str> {
         self.env.as_ref().err().map(String::as_str)
     }
 
@@ -169,18 +164,18 @@ impl SystemView {
     }
 
     /// Whether network look-ups are allowed.
-    pub fn network_allowed(&self) -> bool {
+    pub(crate) fn network_allowed(&self) -> bool {
         self.network
     }
 
     /// Reads a text file at an absolute in-system path (`/proc/self/cgroup`), at most
     /// [`MAX_FILE_BYTES`]. The error is a reason a person can read, naming the path.
-    pub fn read(&self, path: &str) -> Result<String, String> {
+    pub(crate) fn read(&self, path: &str) -> Result<String, String> {
         self.read_limited(path, MAX_FILE_BYTES)
     }
 
     /// [`read`](Self::read) with a smaller bound.
-    pub fn read_limited(&self, path: &str, limit: usize) -> Result<String, String> {
+    pub(crate) fn read_limited(&self, path: &str, limit: usize) -> Result<String, String> {
         let full = self.root.join(path.trim_start_matches('/'));
         read_text(&full, limit).map_err(|err| format!("{path} {err}"))
     }

@@ -1,16 +1,19 @@
 //! `ecs`: the `DockerId` of this container, from the ECS task metadata endpoint v4.
 
 use super::{var, Evidence};
+use crate::engine::runtime::Runtime;
 use crate::engine::view::SystemView;
 
 const VARIABLE: &str = "ECS_CONTAINER_METADATA_URI_V4";
 
 /// The whole exchange, connect to last byte. The agent answers in milliseconds; a
 /// launch must not wait on a dead one.
-pub(crate) const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+#[cfg(feature = "ecs")]
+const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The container metadata document is a few KiB.
-pub(crate) const MAX_BODY_BYTES: u64 = 64 * 1024;
+#[cfg(feature = "ecs")]
+const MAX_BODY_BYTES: u64 = 64 * 1024;
 
 pub(crate) fn detect(view: &SystemView) -> Result<Evidence, String> {
     let uri = var(view, VARIABLE)?.ok_or_else(|| format!("${VARIABLE} is not set: not on ECS"))?;
@@ -23,13 +26,8 @@ pub(crate) fn detect(view: &SystemView) -> Result<Evidence, String> {
             "${VARIABLE} is set, but a snapshot never queries the network"
         ));
     }
-    fetch_docker_id(uri).map(|id| {
-        Evidence::new(
-            id,
-            Some(crate::engine::runtime::Runtime::Ecs),
-            format!("DockerId from ${VARIABLE}"),
-        )
-    })
+    fetch_docker_id(uri)
+        .map(|id| Evidence::new(id, Some(Runtime::Ecs), format!("DockerId from ${VARIABLE}")))
 }
 
 #[cfg(feature = "ecs")]
