@@ -18,8 +18,11 @@ pub fn run(args: HashArgs) -> ExitCode {
     let hashed = InstanceId::new(&args.id)
         .map_err(|rule| format!("{:?} is not an instance id: {rule}", args.id))
         .and_then(|id| {
+            let key = view
+                .hash_key(&args.key_env)
+                .map_err(|err| err.to_string())?;
             Expose::hashed(&args.key_env)
-                .render(&id, &view)
+                .render(&id, Some(key))
                 .map_err(|err| err.to_string())
         });
     match hashed {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bollard::query_parameters::{InspectContainerOptions, ListContainersOptions};
 use bollard::Docker;
-use instance_id::{hash_id, hash_key, SystemView};
+use instance_id::{hash_id, SystemView};
 
 #[derive(clap::Args)]
 pub struct ResolveArgs {
@@ -53,7 +53,7 @@ fn matches(token: &str, id: &str, key: Option<&str>) -> Option<Match> {
 pub fn run(args: ResolveArgs) -> ExitCode {
     let view = SystemView::live();
     let key = match &args.key_env {
-        Some(name) => match hash_key(&view, name) {
+        Some(name) => match view.hash_key(name) {
             Ok(key) => Some(key),
             Err(err) => {
                 eprintln!("instance-id: {err}");

@@ -80,7 +80,7 @@ pub use engine::resource::ResourceAttributes;
 pub use engine::runtime::Runtime;
 pub use engine::strategy::Strategy;
 pub use engine::view::{EnvValue, SystemView};
-pub use identity::expose::{hash_id, hash_key, Expose, HashKeyError};
+pub use identity::expose::{hash_id, Expose, HashKeyError};
 pub use identity::id::{InstanceId, InvalidId};
 pub use identity::DEFAULT_HEADER;
 /// A broken rule of the configuration: an unknown strategy, a chain that tries one

@@ -2,10 +2,11 @@
 
 use std::fmt;
 
-use instance_id_grammar::{self as grammar, DEFAULT_FALLBACK, DEFAULT_STRATEGY};
+use instance_id_grammar::{
+    self as grammar, Error as ConfigError, DEFAULT_FALLBACK, DEFAULT_STRATEGY,
+};
 
 use crate::engine::strategy::Strategy;
-use crate::ConfigError;
 
 /// The strategies in the order they are tried: one first, then the fallbacks.
 ///

@@ -12,6 +12,8 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::identity::expose::HashKeyError;
+
 /// The most a strategy reads from any one file: 512 KiB.
 ///
 /// Inside a container `/proc/self/mountinfo` is a few KiB and `/proc/self/cgroup` well
@@ -151,6 +153,27 @@ impl SystemView {
     /// Why the environment could not be read, if it could not.
     pub(crate) fn env_error(&self) -> Option<&str> {
         self.env.as_ref().err().map(String::as_str)
+    }
+
+    /// The key of `expose = hashed("ENV")`: a valid variable name, set, UTF-8 and not
+    /// empty, or an error that says which.
+    ///
+    /// ```
+    /// use instance_id::SystemView;
+    ///
+    /// let view = SystemView::snapshot("/nonexistent").with_env([("ID_KEY", "s3cret")]);
+    /// assert_eq!(view.hash_key("ID_KEY"), Ok("s3cret"));
+    /// assert_eq!(view.hash_key("NOPE").unwrap_err().to_string(), "the hash key $NOPE is not set");
+    /// ```
+    pub fn hash_key(&self, key_env: &str) -> Result<&str, HashKeyError> {
+        instance_id_grammar::env_name(key_env)?;
+        let env = || key_env.to_owned();
+        match self.var(key_env) {
+            EnvValue::Set(key) if !key.is_empty() => Ok(key),
+            EnvValue::Set(_) => Err(HashKeyError::Empty { env: env() }),
+            EnvValue::NotUtf8 => Err(HashKeyError::NotUtf8 { env: env() }),
+            EnvValue::Unset => Err(HashKeyError::NotSet { env: env() }),
+        }
     }
 
     /// The host name (the kernel's when live, `etc/hostname` in a snapshot).

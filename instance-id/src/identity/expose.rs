@@ -5,9 +5,9 @@ use std::fmt::Write;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::engine::view::{EnvValue, SystemView};
+use instance_id_grammar::Error as ConfigError;
+
 use crate::identity::id::InstanceId;
-use crate::ConfigError;
 
 /// The key of `expose = hashed("ENV")` could not be had. The launch fails: the raw id
 /// is never shown instead.
@@ -43,12 +43,14 @@ pub enum HashKeyError {
 /// use instance_id::{Expose, InstanceId, SystemView};
 ///
 /// let id = InstanceId::new("2c25c45c0be47cb4ad31295471f00ea295b4a6f5ce599b5da6ab8bfc5aec1a42")?;
-/// let view = SystemView::snapshot("/nonexistent").with_env([("ID_KEY", "s3cret")]);
+/// assert_eq!(Expose::Short.render(&id, None)?, "2c25c45c0be4");
 ///
-/// assert_eq!(Expose::Short.render(&id, &view)?, "2c25c45c0be4");
-/// let hashed = Expose::hashed("ID_KEY").render(&id, &view)?;
-/// assert_eq!(hashed, instance_id::hash_id(b"s3cret", id.as_str()));
-/// assert!(Expose::hashed("MISSING").render(&id, &view).is_err());
+/// // The key of `hashed` is read at launch from the environment the app sees.
+/// let view = SystemView::snapshot("/nonexistent").with_env([("ID_KEY", "s3cret")]);
+/// let expose = Expose::hashed("ID_KEY");
+/// let key = expose.key_env().map(|env| view.hash_key(env)).transpose()?;
+/// assert_eq!(expose.render(&id, key)?, instance_id::hash_id(b"s3cret", id.as_str()));
+/// assert!(expose.render(&id, None).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -75,38 +77,31 @@ impl Expose {
         }
     }
 
-    /// The shown form of `id`; the key of `Hashed` is read from the view's
-    /// environment, and its absence is an error.
-    pub fn render(&self, id: &InstanceId, view: &SystemView) -> Result<String, HashKeyError> {
+    /// The environment variable that holds the key, for `Hashed`.
+    pub fn key_env(&self) -> Option<&str> {
+        match self {
+            Expose::Hashed { key_env } => Some(key_env),
+            Expose::Full | Expose::Short => None,
+        }
+    }
+
+    /// The shown form of `id`. `Hashed` needs its key (see
+    /// [`SystemView::hash_key`](crate::SystemView::hash_key)); without one it is an
+    /// error, never the raw id.
+    pub fn render(&self, id: &InstanceId, key: Option<&str>) -> Result<String, HashKeyError> {
         match self {
             Expose::Full => Ok(id.as_str().to_owned()),
             Expose::Short => Ok(id.short().to_owned()),
-            Expose::Hashed { key_env } => {
-                let key = hash_key(view, key_env)?;
-                Ok(hash_id(key.as_bytes(), id.as_str()))
-            }
+            Expose::Hashed { key_env } => match key {
+                Some(key) if !key.is_empty() => Ok(hash_id(key.as_bytes(), id.as_str())),
+                Some(_) => Err(HashKeyError::Empty {
+                    env: key_env.clone(),
+                }),
+                None => Err(HashKeyError::NotSet {
+                    env: key_env.clone(),
+                }),
+            },
         }
-    }
-}
-
-/// The key of `expose = hashed("ENV")` in the view's environment: a valid variable
-/// name, set, UTF-8 and not empty, or an error that says which.
-///
-/// ```
-/// use instance_id::{hash_key, SystemView};
-///
-/// let view = SystemView::snapshot("/nonexistent").with_env([("ID_KEY", "s3cret")]);
-/// assert_eq!(hash_key(&view, "ID_KEY"), Ok("s3cret"));
-/// assert_eq!(hash_key(&view, "NOPE").unwrap_err().to_string(), "the hash key $NOPE is not set");
-/// ```
-pub fn hash_key<'v>(view: &'v SystemView, key_env: &str) -> Result<&'v str, HashKeyError> {
-    instance_id_grammar::env_name(key_env)?;
-    let env = || key_env.to_owned();
-    match view.var(key_env) {
-        EnvValue::Set(key) if !key.is_empty() => Ok(key),
-        EnvValue::Set(_) => Err(HashKeyError::Empty { env: env() }),
-        EnvValue::NotUtf8 => Err(HashKeyError::NotUtf8 { env: env() }),
-        EnvValue::Unset => Err(HashKeyError::NotSet { env: env() }),
     }
 }
 

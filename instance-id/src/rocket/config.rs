@@ -2,14 +2,13 @@
 //! detection: with the grammar's rules, the same that the attribute checks at compile
 //! time.
 
-use instance_id_grammar as grammar;
+use instance_id_grammar::{self as grammar, Error as ConfigError};
 
 use crate::engine::chain::Chain;
 use crate::engine::strategy::Strategy;
 use crate::engine::view::SystemView;
 use crate::identity::expose::Expose;
 use crate::identity::DEFAULT_HEADER;
-use crate::ConfigError;
 
 /// What `#[instance_route]` says, as a value: the route's path, the chain, the header,
 /// what is exposed, the app's version.

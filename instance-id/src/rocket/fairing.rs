@@ -14,7 +14,7 @@ use crate::identity::expose::HashKeyError;
 use crate::rocket::config::InstanceConfig;
 use crate::rocket::guard::Instance;
 use crate::rocket::route::{Identity, IdentityRoute};
-use crate::ConfigError;
+use instance_id_grammar::Error as ConfigError;
 
 /// Why a Rocket with the fairing did not launch; logged as the launch fails.
 #[derive(Debug, thiserror::Error)]
@@ -93,7 +93,9 @@ impl InstanceFairing {
         .await
         .map_err(|err| LaunchError::Interrupted(err.to_string()))?;
         let detection = detection?;
-        let exposed = self.config.expose.render(&detection.id, &view)?;
+        let expose = &self.config.expose;
+        let key = expose.key_env().map(|env| view.hash_key(env)).transpose()?;
+        let exposed = expose.render(&detection.id, key)?;
         Ok(Identity::new(
             detection,
             exposed,

@@ -12,11 +12,10 @@ mod platform;
 use std::fmt;
 use std::str::FromStr;
 
-use instance_id_grammar::{self as grammar, StrategyName, Written};
+use instance_id_grammar::{self as grammar, Error as ConfigError, StrategyName, Written};
 
 use crate::engine::runtime::Runtime;
 use crate::engine::view::{EnvValue, SystemView};
-use crate::ConfigError;
 
 /// One way to find the instance's name.
 ///
