@@ -45,14 +45,17 @@ pub enum EnvValue<'a> {
 /// ```
 /// use instance_id::SystemView;
 ///
+/// use instance_id::{detect, Chain, Strategy};
+///
 /// let dir = tempfile::tempdir()?;
 /// std::fs::create_dir_all(dir.path().join("etc"))?;
 /// std::fs::write(dir.path().join("etc/hostname"), "web-1\n")?;
 ///
 /// let view = SystemView::snapshot(dir.path());
-/// assert_eq!(view.hostname().as_deref(), Ok("web-1"));
+/// let chain = Chain::new(Strategy::Hostname, [])?;
+/// assert_eq!(detect(&chain, &view)?.id.as_str(), "web-1");
 /// assert_eq!(view.var("HOME"), instance_id::EnvValue::Unset); // no proc/self/environ
-/// # Ok::<(), std::io::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct SystemView {
@@ -177,12 +180,12 @@ impl SystemView {
     }
 
     /// The host name (the kernel's when live, `etc/hostname` in a snapshot).
-    pub fn hostname(&self) -> Result<&str, &str> {
+    pub(crate) fn hostname(&self) -> Result<&str, &str> {
         self.hostname.as_deref().map_err(String::as_str)
     }
 
     /// The process id (this process when live, `proc/self/stat` in a snapshot).
-    pub fn pid(&self) -> Result<u32, &str> {
+    pub(crate) fn pid(&self) -> Result<u32, &str> {
         self.pid.as_ref().copied().map_err(String::as_str)
     }
 
