@@ -4,7 +4,8 @@ use std::fmt;
 
 use crate::engine::chain::Chain;
 use crate::engine::runtime::Runtime;
-use crate::engine::view::SystemView;
+use crate::engine::strategy::{Strategy, PAUSE_PLATFORMS};
+use crate::engine::view::{EnvValue, SystemView};
 use crate::identity::id::InstanceId;
 
 /// What became of one strategy.
@@ -18,15 +19,19 @@ pub enum Outcome {
     Failed,
     /// An earlier strategy decided first.
     NotReached,
+    /// It found an id, and a stronger answer overruled it (a pause container's files
+    /// against the platform's own word); the reason says which and why.
+    Overruled,
 }
 
 impl Outcome {
-    /// `found`, `failed`, `not_reached`.
+    /// `found`, `failed`, `not_reached`, `overruled`.
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Found => "found",
             Outcome::Failed => "failed",
             Outcome::NotReached => "not_reached",
+            Outcome::Overruled => "overruled",
         }
     }
 }
@@ -108,45 +113,90 @@ impl std::error::Error for NoInstanceId {}
 /// Runs the chain against the view: the first strategy that finds a valid id decides.
 ///
 /// A value that breaks the rules of [`InstanceId`] fails its strategy with the reason,
-/// and the chain goes on. See [`Detection`] for an example.
+/// and the chain goes on. One answer can be overruled: an id read only from the files
+/// a pause container shares with the task (`/etc/hostname`, `/etc/hosts`,
+/// `/etc/resolv.conf`) gives way to the platform's own answer where the environment
+/// says the process runs on such a platform (ECS, Nomad) and the chain asks it later.
+/// See [`Detection`] for an example.
 pub fn detect(chain: &Chain, view: &SystemView) -> Result<Detection, NoInstanceId> {
-    let mut attempts = Vec::with_capacity(chain.steps().len());
-    let mut decided = None;
-    for strategy in chain.steps() {
-        let name = strategy.to_string();
-        if decided.is_some() {
-            attempts.push(Attempt {
-                strategy: name,
-                outcome: Outcome::NotReached,
-                reason: "an earlier strategy decided".into(),
-            });
-            continue;
-        }
-        let checked =
-            strategy
-                .run(view)
-                .and_then(|evidence| match InstanceId::new(&evidence.value) {
-                    Ok(id) => Ok((id, evidence.runtime, evidence.detail)),
-                    Err(rule) => Err(format!(
-                        "{} gave an unusable value: {rule}",
-                        evidence.detail
-                    )),
-                });
-        match checked {
-            Ok((id, runtime, detail)) => {
-                attempts.push(Attempt {
-                    strategy: name.clone(),
-                    outcome: Outcome::Found,
-                    reason: detail,
-                });
-                decided = Some((id, name, runtime));
-            }
+    let steps = chain.steps();
+    let mut attempts: Vec<Attempt> = Vec::with_capacity(steps.len());
+    let mut decided: Option<(InstanceId, String, Option<Runtime>)> = None;
+    let mut at = 0;
+    while at < steps.len() && decided.is_none() {
+        let name = steps[at].to_string();
+        match check(&steps[at], view) {
             Err(reason) => attempts.push(Attempt {
                 strategy: name,
                 outcome: Outcome::Failed,
                 reason,
             }),
+            Ok(found) => {
+                let overrule = found
+                    .network_files_only
+                    .then(|| pause_platform(steps, at, view))
+                    .flatten();
+                let Some((later, why)) = overrule else {
+                    attempts.push(Attempt {
+                        strategy: name.clone(),
+                        outcome: Outcome::Found,
+                        reason: found.detail,
+                    });
+                    decided = Some((found.id, name, found.runtime));
+                    at += 1;
+                    continue;
+                };
+                let platform = steps[later].to_string();
+                match check(&steps[later], view) {
+                    Ok(own) if own.id != found.id => {
+                        attempts.push(Attempt {
+                            strategy: name.clone(),
+                            outcome: Outcome::Overruled,
+                            reason: format!(
+                                "{} names {}, but {why}: {platform} decides",
+                                found.detail, found.id
+                            ),
+                        });
+                        for skipped in &steps[at + 1..later] {
+                            attempts.push(Attempt {
+                                strategy: skipped.to_string(),
+                                outcome: Outcome::NotReached,
+                                reason: format!("{platform} was asked first, to check {name}"),
+                            });
+                        }
+                        attempts.push(Attempt {
+                            strategy: platform.clone(),
+                            outcome: Outcome::Found,
+                            reason: format!("{} (overrules {name})", own.detail),
+                        });
+                        decided = Some((own.id, platform, own.runtime));
+                        at = later;
+                    }
+                    asked => {
+                        let outcome = match asked {
+                            Ok(_) => format!("{platform} agrees"),
+                            Err(reason) => {
+                                format!("{platform} was asked too and had no answer: {reason}")
+                            }
+                        };
+                        attempts.push(Attempt {
+                            strategy: name.clone(),
+                            outcome: Outcome::Found,
+                            reason: format!("{} ({outcome})", found.detail),
+                        });
+                        decided = Some((found.id, name, found.runtime));
+                    }
+                }
+            }
         }
+        at += 1;
+    }
+    for strategy in &steps[attempts.len()..] {
+        attempts.push(Attempt {
+            strategy: strategy.to_string(),
+            outcome: Outcome::NotReached,
+            reason: "an earlier strategy decided".into(),
+        });
     }
     match decided {
         Some((id, source, runtime)) => Ok(Detection {
@@ -157,4 +207,45 @@ pub fn detect(chain: &Chain, view: &SystemView) -> Result<Detection, NoInstanceI
         }),
         None => Err(NoInstanceId { attempts }),
     }
+}
+
+/// A strategy's answer, checked by the value rules.
+struct Checked {
+    id: InstanceId,
+    runtime: Option<Runtime>,
+    detail: String,
+    network_files_only: bool,
+}
+
+fn check(strategy: &Strategy, view: &SystemView) -> Result<Checked, String> {
+    let evidence = strategy.run(view)?;
+    match InstanceId::new(&evidence.value) {
+        Ok(id) => Ok(Checked {
+            id,
+            runtime: evidence.runtime,
+            detail: evidence.detail,
+            network_files_only: evidence.network_files_only,
+        }),
+        Err(rule) => Err(format!(
+            "{} gave an unusable value: {rule}",
+            evidence.detail
+        )),
+    }
+}
+
+/// The later step of the chain that asks the platform itself, where the environment
+/// says the process runs on a platform that puts a pause container beside each task.
+fn pause_platform(
+    steps: &[Strategy],
+    at: usize,
+    view: &SystemView,
+) -> Option<(usize, &'static str)> {
+    PAUSE_PLATFORMS
+        .iter()
+        .find_map(|(variable, why, strategy)| {
+            let set =
+                matches!(view.var(variable), EnvValue::Set(value) if !value.trim().is_empty());
+            let later = steps.iter().skip(at + 1).position(|s| s == strategy)?;
+            set.then_some((at + 1 + later, *why))
+        })
 }

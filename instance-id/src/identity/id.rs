@@ -5,7 +5,7 @@
 //! a response header, a log line or a shell.
 
 use std::fmt;
-use std::net::{IpAddr, SocketAddr};
+use std::net::Ipv6Addr;
 
 /// The longest id accepted: a DNS name's length, room for any platform's identifier.
 pub(crate) const MAX_LEN: usize = 253;
@@ -85,17 +85,22 @@ impl InstanceId {
         &self.0
     }
 
-    /// The first 12 characters, what `docker ps` shows for a container id.
+    /// The short form, which never makes two instances look the same: the first 12
+    /// characters of a 64-hex container id, as `docker ps` shows it (and of a hashed
+    /// id, which has the same shape); every other id whole, since cutting a pod name,
+    /// a task id or an allocation id can merge two replicas
+    /// (`cart-5d8f7b6c9-abcde` and `cart-5d8f7b6c9-xk2p9`).
     ///
     /// ```
     /// # use instance_id::InstanceId;
     /// let id = InstanceId::new("2c25c45c0be47cb4ad31295471f00ea295b4a6f5ce599b5da6ab8bfc5aec1a42")?;
     /// assert_eq!(id.short(), "2c25c45c0be4");
+    /// let pod = InstanceId::new("cart-5d8f7b6c9-abcde")?;
+    /// assert_eq!(pod.short(), "cart-5d8f7b6c9-abcde");
     /// # Ok::<(), instance_id::InvalidId>(())
     /// ```
     pub fn short(&self) -> &str {
-        // ASCII only, so any byte offset is a char boundary.
-        &self.0[..self.0.len().min(12)]
+        short_form(&self.0)
     }
 
     /// The id as an owned string.
@@ -116,6 +121,17 @@ impl AsRef<str> for InstanceId {
     }
 }
 
+/// The short form of any shown id: [`InstanceId::short`]'s rule, for the page too,
+/// which shortens what is exposed.
+pub(crate) fn short_form(id: &str) -> &str {
+    let container_id = id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit());
+    if container_id {
+        &id[..12]
+    } else {
+        id
+    }
+}
+
 fn describe(ch: char) -> String {
     match ch {
         ' ' => "a space".into(),
@@ -127,46 +143,59 @@ fn describe(ch: char) -> String {
     }
 }
 
-/// An IP address hidden in the value: the whole value (`10.0.3.17`, `[::1]:80`,
-/// `10.0.3.17:8000`), a dotted quad inside it (`web-10.0.3.17`), or the EC2 host name
-/// form (`ip-10-0-3-17`).
+/// A network address hidden anywhere in the value, in any of the forms people and
+/// platforms write: IPv4 dotted or dashed, alone or with any prefix or suffix
+/// (`10.0.3.17:8000`, `web-10.0.3.17`, EC2's `ip-10-0-3-17`, `ec2-54-12-34-56.…`,
+/// Kubernetes' `10-0-3-17.default.pod…`, a pid after it), and IPv6 bracketed, zoned,
+/// embedded or with a port (`[::1]:8000`, `fe80::1%eth0`, `web-fe80::1`). Every
+/// occurrence is looked at, not only the first.
 fn network_address(value: &str) -> Option<String> {
-    if value.parse::<IpAddr>().is_ok() || value.parse::<SocketAddr>().is_ok() {
-        return Some(value.to_owned());
-    }
-    let tokens = |sep: char| {
-        value
-            .split(|c: char| !(c.is_ascii_digit() || c == sep))
-            .filter(|token| !token.is_empty())
-            .map(|token| token.trim_matches(sep))
-            .collect::<Vec<_>>()
-    };
-    for token in tokens('.') {
-        if quad(token, '.') {
-            return Some(token.to_owned());
-        }
-    }
-    let lower = value.to_ascii_lowercase();
-    if let Some(rest) = lower.find("ip-").map(|at| &lower[at + 3..]) {
-        let candidate: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_digit() || *c == '-')
-            .collect();
-        let candidate = candidate.trim_end_matches('-');
-        if quad(candidate, '-') {
-            return Some(format!("ip-{candidate}"));
-        }
-    }
-    None
+    ipv4(value, '.')
+        .or_else(|| ipv4(value, '-'))
+        .or_else(|| ipv6(value))
 }
 
-/// Four decimal octets 0–255 joined by `sep`, nothing else.
-fn quad(token: &str, sep: char) -> bool {
-    let parts: Vec<&str> = token.split(sep).collect();
-    parts.len() == 4
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u8>().is_ok())
+/// Four decimal octets in a row, joined by `sep`, somewhere in a run of digits and
+/// `sep`: `ip-172-31-9-4-9405` holds `172-31-9-4`. A fifth group does not hide the
+/// four before it. Digits that run on into the first or last octet make another
+/// number (`710.0.3.17` is not `10.0.3.17`).
+fn ipv4(value: &str, sep: char) -> Option<String> {
+    value
+        .split(|c: char| !(c.is_ascii_digit() || c == sep))
+        .find_map(|run| {
+            let groups: Vec<&str> = run.split(sep).collect();
+            groups
+                .windows(4)
+                .find(|four| four.iter().all(|g| octet(g)))
+                .map(|four| four.join(&sep.to_string()))
+        })
+}
+
+/// 0–255 in one to three digits.
+fn octet(group: &str) -> bool {
+    (1..=3).contains(&group.len()) && group.parse::<u8>().is_ok()
+}
+
+/// An IPv6 address in a run of hex digits, colons and dots (the dots of an embedded
+/// IPv4 tail): every stretch of such a run that holds two colons is tried, so that
+/// a hex letter before it (`bfe80::1`) or a port after it (`[::1]:8000`) does not hide
+/// it. `::` alone names no host and is let be. A run is at most 253 characters, so
+/// trying every stretch stays cheap.
+fn ipv6(value: &str) -> Option<String> {
+    value
+        .split(|c: char| !(c.is_ascii_hexdigit() || c == ':' || c == '.'))
+        .filter(|run| run.bytes().filter(|b| *b == b':').count() >= 2)
+        .find_map(|run| {
+            (0..run.len()).find_map(|start| {
+                (start + 2..=run.len()).rev().find_map(|end| {
+                    let stretch = &run[start..end];
+                    match stretch.parse::<Ipv6Addr>() {
+                        Ok(address) if !address.is_unspecified() => Some(stretch.to_owned()),
+                        _ => None,
+                    }
+                })
+            })
+        })
 }
 
 #[cfg(test)]
@@ -182,7 +211,11 @@ mod tests {
             "web.1",
             "cart-5d8f7b6c9-abcde",
             "build-07",
-            "v1.2.3.4.5",
+            "v1.2.3-build.4",
+            "8f6c2e8a-1b2c-4d3e-9f00-0123456789ab",
+            "i-0abc123def4567890",
+            "web.1.k2l3m4n5p6q7",
+            "release-2024-11-25",
         ] {
             assert_eq!(
                 InstanceId::new(&format!(" {ok}\r\n")).map(|id| id.0),
@@ -208,6 +241,37 @@ mod tests {
         assert!(InstanceId::new(&"a".repeat(254)).is_err());
     }
 
+    /// Pairs of real-looking replicas of every kind the engine names: their short
+    /// forms differ.
+    #[test]
+    fn short_forms_never_merge_replicas() {
+        for (a, b) in [
+            ("cart-5d8f7b6c9-abcde", "cart-5d8f7b6c9-xk2p9"),
+            ("web-0", "web-1"),
+            (
+                "dd9b146f4ac019adfc754f28d882f462-2405117866",
+                "dd9b146f4ac019adfc754f28d882f462-3169309542",
+            ),
+            (
+                "8f6c2e8a-1b2c-4d3e-9f00-0123456789ab",
+                "8f6c2e8a-1b2c-4d3e-9f00-0123456789ac",
+            ),
+            (
+                "web.1.k2l3m4n5p6q7r8s9t0u1v2w3x",
+                "web.2.k2l3m4n5p6q7r8s9t0u1v2w3y",
+            ),
+            ("proc-4f1c2a9e0b3d-9405", "proc-4f1c2a9e0b3d-9406"),
+            ("build-07-4242", "build-07-4243"),
+            (
+                "2c25c45c0be47cb4ad31295471f00ea295b4a6f5ce599b5da6ab8bfc5aec1a42",
+                "2c25c45c0be57cb4ad31295471f00ea295b4a6f5ce599b5da6ab8bfc5aec1a42",
+            ),
+        ] {
+            let (a, b) = (InstanceId::new(a).expect(a), InstanceId::new(b).expect(b));
+            assert_ne!(a.short(), b.short(), "{a} and {b}");
+        }
+    }
+
     #[test]
     fn refuses_network_addresses() {
         for bad in [
@@ -218,6 +282,23 @@ mod tests {
             "web-10.0.3.17",
             "ip-10-0-3-17.ec2.internal",
             "IP-172-31-9-4",
+            // A suffix or a prefix of any kind, and every occurrence.
+            "ip-172-31-9-4-9405",
+            "host-192-168-1-5",
+            "ec2-54-12-34-56.compute-1.amazonaws.com",
+            "10-0-3-17",
+            "vip-ip-10-0-3-17",
+            "10-0-3-17.default.pod.cluster.local",
+            "a-1-b-10-0-3-17",
+            "1.2.3-and-10.0.3.17",
+            // Four octets in a row, whatever follows: a version cannot be told apart.
+            "v1.2.3.4.5",
+            "host-[::1]:8000",
+            "fe80::1%eth0",
+            "web-fe80::1",
+            "2001:db8::1",
+            "bfe80::1",
+            "::ffff:10.0.3.17",
         ] {
             let err = InstanceId::new(bad).expect_err(bad);
             assert!(matches!(err, InvalidId::Address { .. }), "{bad}: {err}");
@@ -229,6 +310,9 @@ mod tests {
             "web-7-1-2",
             "ip-10-0-3",
             "d8a966b421fce2",
+            "710.0.3.17x",
+            "app::name",
+            "02:42:ac:11:00:02",
         ] {
             assert!(InstanceId::new(ok).is_ok(), "{ok} was refused");
         }

@@ -11,6 +11,7 @@ use rocket::route::{Handler, Outcome};
 use rocket::{Data, Request, Response};
 
 use crate::engine::detect::Detection;
+use crate::identity::id::short_form;
 use crate::rocket::page::Page;
 
 /// The identity as decided at ignite, with everything a request needs precomputed.
@@ -44,8 +45,7 @@ impl Identity {
         let started_at = time::OffsetDateTime::from(SystemTime::now())
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_else(|_| "unknown".into());
-        let short = &exposed[..exposed.len().min(12)];
-        let page = Page::render(&exposed, short, &started_at);
+        let page = Page::render(&exposed, short_form(&exposed), &started_at);
         let json = JsonParts::new(&exposed, &detection, &started_at, version);
         Self {
             json,

@@ -5,6 +5,8 @@ use std::sync::OnceLock;
 
 use super::{var, Evidence};
 use crate::engine::view::SystemView;
+use crate::identity::expose::hash_id;
+use crate::identity::id::InstanceId;
 
 pub(crate) fn env(view: &SystemView, name: &str) -> Result<Evidence, String> {
     match var(view, name)? {
@@ -30,16 +32,54 @@ pub(crate) fn hostname(view: &SystemView) -> Result<Evidence, String> {
     ))
 }
 
+/// `<hostname>-<pid>` when the host name may be shown; otherwise (an address in it,
+/// as EC2's `ip-172-31-9-4`, or no host name at all) `proc-<tag>-<pid>`, where the tag
+/// is a keyed hash of the host name and the pid under a secret of the host. It always
+/// succeeds, and never shows what the host name would have revealed.
 pub(crate) fn process(view: &SystemView) -> Result<Evidence, String> {
-    let name = view
-        .hostname()
-        .map_err(|err| format!("no host name: {err}"))?;
-    let pid = view.pid().map_err(|err| format!("no pid: {err}"))?;
+    let pid = match view.pid() {
+        Ok(pid) => pid.to_string(),
+        // Only a snapshot can lack it; a live process always has one.
+        Err(err) => return Err(format!("no pid: {err}")),
+    };
+    let host = view.hostname().map(str::trim);
+    let why = match host {
+        Ok(host) => {
+            let plain = format!("{host}-{pid}");
+            match InstanceId::new(&plain) {
+                Ok(_) => return Ok(Evidence::new(plain, None, "host name and process id")),
+                Err(rule) => format!("the host name {host:?} is not shown ({rule})"),
+            }
+        }
+        Err(err) => format!("no host name ({err})"),
+    };
+    let (secret, whence) = host_secret(view);
+    let tag = hash_id(secret.as_bytes(), &format!("{}\0{pid}", host.unwrap_or("")));
     Ok(Evidence::new(
-        format!("{}-{pid}", name.trim()),
+        format!("proc-{}-{pid}", &tag[..12]),
         None,
-        "host name and process id",
+        format!("{why}; named by the process id and a hash of the host name keyed with {whence}, which reveals nothing"),
     ))
+}
+
+/// A secret of this host that no user of the app sees: the boot id, else the machine
+/// id, else a random value made once for this process (unique, and stable for the
+/// process, which is all a process name needs).
+fn host_secret(view: &SystemView) -> (String, &'static str) {
+    for (path, whence) in [
+        ("/proc/sys/kernel/random/boot_id", "the boot id"),
+        ("/etc/machine-id", "the machine id"),
+    ] {
+        if let Ok(text) = view.read(path) {
+            let secret = text.trim();
+            if !secret.is_empty() {
+                return (secret.to_owned(), whence);
+            }
+        }
+    }
+    static RANDOM: OnceLock<String> = OnceLock::new();
+    let random = RANDOM.get_or_init(|| uuid::Uuid::new_v4().to_string());
+    (random.clone(), "a random value made once for this process")
 }
 
 pub(crate) fn machine_id(view: &SystemView) -> Result<Evidence, String> {

@@ -251,6 +251,11 @@ pub(crate) struct Evidence {
     pub value: String,
     pub runtime: Option<Runtime>,
     pub detail: String,
+    /// Read only from files a container shares when it joins another's network
+    /// namespace (`/etc/hostname`, `/etc/hosts`, `/etc/resolv.conf`): where a platform
+    /// runs each task beside a pause container, they name the pause container, and
+    /// the platform's own answer overrules them.
+    pub network_files_only: bool,
 }
 
 impl Evidence {
@@ -263,9 +268,32 @@ impl Evidence {
             value: value.into(),
             runtime,
             detail: detail.into(),
+            network_files_only: false,
         }
     }
+
+    /// Marks the evidence as read only from the network namespace's files.
+    pub fn read_from_network_files(mut self) -> Self {
+        self.network_files_only = true;
+        self
+    }
 }
+
+/// The platforms that run a task beside a pause container whose network namespace it
+/// joins, the variable that says the process runs there, and the strategy that asks
+/// the platform itself.
+pub(crate) const PAUSE_PLATFORMS: [(&str, &str, Strategy); 2] = [
+    (
+        "ECS_CONTAINER_METADATA_URI_V4",
+        "on ECS (awsvpc tasks) those files belong to the task's pause container, and the task metadata names this container",
+        Strategy::Ecs,
+    ),
+    (
+        "NOMAD_ALLOC_ID",
+        "in a Nomad group with bridge networking those files belong to the allocation's pause container, and Nomad names the allocation",
+        Strategy::Platform,
+    ),
+];
 
 /// An environment variable: unset is `None`, non-UTF-8 or an unreadable environment a
 /// reason.

@@ -8,7 +8,10 @@
 //! only the topmost mount at each: another container's directory mounted elsewhere,
 //! overlay layers and volumes are never taken. In a Kubernetes pod those files belong
 //! to the pod's sandbox (or the kubelet), which every container of the pod shares, so
-//! they are not taken there either.
+//! they are not taken there either. The layouts known: Docker's
+//! `containers/<id>/`, Podman's `overlay-containers/<id>/userdata/`, nerdctl's
+//! `nerdctl/<hash>/{containers,etchosts}/<namespace>/<id>/`, and the same with the
+//! containers directory on a file system of its own (`/<id>/hostname`).
 
 use std::borrow::Cow;
 
@@ -105,19 +108,55 @@ pub(crate) fn detect(view: &SystemView) -> Result<Evidence, String> {
             "{PATH}: no mount at /etc/hostname, /etc/hosts or /etc/resolv.conf comes from a runtime's per-container directory"
         )),
         [(id, runtime, point, mount), rest @ ..] => {
-            if let Some((other, _, other_point, _)) = rest.iter().find(|(o, ..)| o != id) {
-                return Err(format!(
-                    "{PATH}: {point} names container {id} but {other_point} names {other}: refusing to guess"
-                ));
-            }
-            Ok(Evidence::new(
-                *id,
-                Some(*runtime),
-                format!("{PATH}: {point} is mounted from {}", mount.root),
-            ))
+            let Some((other, _, other_point, _)) = rest.iter().find(|(o, ..)| o != id) else {
+                let evidence = Evidence::new(
+                    *id,
+                    Some(*runtime),
+                    format!("{PATH}: {point} is mounted from {}", mount.root),
+                );
+                // Files a container shares when it joins another's network namespace:
+                // beside a pause container, they name the pause container.
+                let shared = found.iter().all(|(_, _, p, _)| NETWORK_NAMESPACE_FILES.contains(p));
+                return Ok(if shared { evidence.read_from_network_files() } else { evidence });
+            };
+            joined_network(&found).ok_or_else(|| {
+                format!("{PATH}: {point} names container {id} but {other_point} names {other}: refusing to guess")
+            })
         }
     }
 }
+
+/// Podman with `--network container:<other>`: `/etc/hosts` and `/etc/resolv.conf` come
+/// from the container whose network namespace this one joined, while
+/// `/run/.containerenv` (and `/etc/hostname`, its own UTS namespace) are this
+/// container's. Without `.containerenv` from a container's directory two ids are
+/// ambiguous, and nothing is taken.
+fn joined_network(found: &[(&str, Runtime, &str, &Mount<'_>)]) -> Option<Evidence> {
+    let (own, runtime, _, mount) = found
+        .iter()
+        .find(|(_, _, point, _)| *point == "/run/.containerenv")?;
+    let joins = |point: &str| ["/etc/hosts", "/etc/resolv.conf"].contains(&point);
+    if found
+        .iter()
+        .any(|(id, _, point, _)| !joins(point) && id != own)
+    {
+        return None;
+    }
+    let (owner, ..) = found
+        .iter()
+        .find(|(id, _, point, _)| joins(point) && id != own)?;
+    Some(Evidence::new(
+        *own,
+        Some(*runtime),
+        format!(
+            "{PATH}: /run/.containerenv is mounted from {}; /etc/hosts and /etc/resolv.conf come from container {owner}, whose network namespace this one joined",
+            mount.root
+        ),
+    ))
+}
+
+/// The files a container shares with the one whose network namespace it joins.
+const NETWORK_NAMESPACE_FILES: [&str; 3] = ["/etc/hostname", "/etc/hosts", "/etc/resolv.conf"];
 
 /// `36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue`
 fn parse(line: &str) -> Option<Mount<'_>> {
@@ -159,13 +198,20 @@ fn unescape(field: &str) -> Cow<'_, str> {
     Cow::Owned(String::from_utf8_lossy(&out).into_owned())
 }
 
+/// Whose directory a mount's root is: the root is the path inside the file system
+/// the mount comes from, so it names the runtime's layout as that file system sees it.
 fn source(root: &str) -> Source<'_> {
     let segments: Vec<&str> = root.split('/').collect();
-    for pair in segments.windows(3) {
-        match pair {
+    // nerdctl's data store: /var/lib/nerdctl/<hash>/{containers,etchosts}/<namespace>/<id>/…
+    let nerdctl = segments.contains(&"nerdctl");
+    for window in segments.windows(3) {
+        match window {
             ["sandboxes", id, _] if is_hex(id, 64) => return Source::Sandbox(id),
             ["overlay-containers", id, "userdata"] if is_hex(id, 64) => {
                 return Source::Container(id, Runtime::Podman)
+            }
+            ["containers" | "etchosts", _namespace, id] if nerdctl && is_hex(id, 64) => {
+                return Source::Container(id, Runtime::Containerd)
             }
             ["containers", id, _] if is_hex(id, 64) => {
                 return Source::Container(id, Runtime::Docker)
@@ -173,8 +219,19 @@ fn source(root: &str) -> Source<'_> {
             _ => {}
         }
     }
-    Source::Other
+    // The containers directory on a file system of its own: the root starts at the
+    // container's directory (`/<id>/hostname`, Podman's `/<id>/userdata/hostname`).
+    match segments.as_slice() {
+        ["", id, "userdata", _] if is_hex(id, 64) => Source::Container(id, Runtime::Podman),
+        ["", id, file] if is_hex(id, 64) && PER_CONTAINER_FILES.contains(file) => {
+            Source::Container(id, Runtime::Docker)
+        }
+        _ => Source::Other,
+    }
 }
+
+/// What Docker keeps in a container's directory and bind-mounts into it.
+const PER_CONTAINER_FILES: [&str; 3] = ["hostname", "hosts", "resolv.conf"];
 
 /// The kubelet's per-pod files, or the service account token: this is a pod.
 fn is_kubernetes_mount(mount: &Mount<'_>) -> bool {

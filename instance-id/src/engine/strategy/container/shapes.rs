@@ -104,12 +104,14 @@ fn container_segment<'a>(
     markers: &Markers,
 ) -> Option<(&'a str, Option<Runtime>)> {
     // systemd driver scopes: docker-<id>.scope, cri-containerd-<id>.scope, crio-<id>.scope,
-    // libpod-<id>.scope; CRI-O and Podman on cgroupfs drop the ".scope". Their monitors
+    // libpod-<id>.scope, nerdctl-<id>.scope; CRI-O and Podman on cgroupfs drop the ".scope". Their monitors
     // (crio-conmon-<id>, libpod-conmon-<id>) fail the 64-hex test and are never taken.
     let unscoped = segment.strip_suffix(".scope").unwrap_or(segment);
     for (prefix, runtime) in [
         ("docker-", Runtime::Docker),
         ("cri-containerd-", Runtime::Containerd),
+        // nerdctl under systemd: "system.slice:nerdctl:<id>" becomes nerdctl-<id>.scope.
+        ("nerdctl-", Runtime::Containerd),
         ("crio-", Runtime::CriO),
         ("libpod-", Runtime::Podman),
     ] {
