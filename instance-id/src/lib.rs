@@ -103,7 +103,7 @@ pub use instance_id_grammar::Error as ConfigError;
 /// | `strategy = S` | the strategy tried first | `container` |
 /// | `fallback = [S, …]` or `fallback = S` | tried in order when everything before failed | `[kubernetes, ecs, platform, process]`, less what would repeat `strategy` or follow `process`/`random` |
 /// | `header = "Name"` / `header = false` | the response header on every response | `"X-Instance-Id"` |
-/// | `expose = full \| short \| hashed("ENV")` | the whole id, its first 12 characters, or HMAC-SHA256 under the key in `$ENV` | `full` |
+/// | `expose = full \| short \| hashed("ENV")` | the whole id; a short form that never makes two instances look the same (12 characters of a 64-hex container id, any other id whole); or HMAC-SHA256 under the key in `$ENV` | `full` |
 ///
 /// Strategies: `container`, `cgroup`, `mountinfo`, `podman`, `kubernetes`, `ecs`,
 /// `platform`, `env("NAME")`, `file("/abs/path")`, `hostname`, `process`,

@@ -149,3 +149,79 @@ fn refused_connections_and_other_schemes() {
         .expect_err("https")
         .contains("only http:// is queried"));
 }
+
+/// An ECS `awsvpc` task on cgroup v2: `/etc/hostname`, `/etc/hosts` and
+/// `/etc/resolv.conf` are the task's pause container's, and mountinfo, the only file
+/// evidence, names it. The task metadata's `DockerId` overrules it, and says so.
+#[test]
+fn the_task_metadata_overrules_a_pause_containers_files() {
+    let pause = "7b2c1e0f9a8d4c6b5e3f2a1d0c9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |file: &str, text: String| {
+        let path = dir.path().join(file);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    write("proc/self/cgroup", "0::/\n".into());
+    write(
+        "proc/self/mountinfo",
+        ["hostname", "hosts", "resolv.conf"]
+            .iter()
+            .enumerate()
+            .map(|(n, file)| {
+                let point = format!("/etc/{file}");
+                format!("15{n} 1420 259:1 /var/lib/docker/containers/{pause}/{file} {point} rw,relatime - ext4 /dev/nvme0n1p1 rw\n")
+            })
+            .collect(),
+    );
+    let uri = serve(Answer::Documented);
+    let view = SystemView::snapshot(dir.path())
+        .with_env([("ECS_CONTAINER_METADATA_URI_V4", uri.as_str())])
+        .with_network(true);
+    let detection = detect(&Chain::default(), &view).expect("an id");
+    assert_eq!(
+        detection.id.as_str(),
+        "ea32192c8553fbff06c9340478a2ff089b2bb5646fb718b4ee206641c9086d66"
+    );
+    assert_eq!(detection.source, "ecs");
+    let mountinfo = &detection.attempts[1];
+    assert_eq!(mountinfo.strategy, "mountinfo");
+    assert_eq!(mountinfo.outcome, Outcome::Overruled);
+    assert!(mountinfo.reason.contains(pause), "{}", mountinfo.reason);
+    assert!(
+        mountinfo.reason.contains("pause container"),
+        "{}",
+        mountinfo.reason
+    );
+    let outcomes: Vec<_> = detection
+        .attempts
+        .iter()
+        .map(|a| (a.strategy.as_str(), a.outcome))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("cgroup", Outcome::Failed),
+            ("mountinfo", Outcome::Overruled),
+            ("podman", Outcome::NotReached),
+            ("kubernetes", Outcome::NotReached),
+            ("ecs", Outcome::Found),
+            ("platform", Outcome::NotReached),
+            ("process", Outcome::NotReached),
+        ]
+    );
+
+    // Where the metadata cannot be had, the files' answer stands, and says why.
+    let view = SystemView::snapshot(dir.path())
+        .with_env([("ECS_CONTAINER_METADATA_URI_V4", "http://127.0.0.1:9/v4/x")])
+        .with_network(true);
+    let detection = detect(&Chain::default(), &view).expect("an id");
+    assert_eq!(detection.id.as_str(), pause);
+    assert!(
+        detection.attempts[1]
+            .reason
+            .contains("ecs was asked too and had no answer"),
+        "{}",
+        detection.attempts[1].reason
+    );
+}

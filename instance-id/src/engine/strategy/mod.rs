@@ -50,7 +50,8 @@ pub enum Strategy {
     File(String),
     /// The host name.
     Hostname,
-    /// `<hostname>-<pid>`; always succeeds on a live system.
+    /// `<hostname>-<pid>`, or `proc-<tag>-<pid>` where the host name would reveal an
+    /// address; always succeeds on a live system.
     Process,
     /// `/etc/machine-id`.
     MachineId,
