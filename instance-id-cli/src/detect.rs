@@ -4,6 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
+
+use crate::text::safe;
 use instance_id::{
     detect, Attempt, Chain, ConfigError, Detection, Outcome, ResourceAttributes, Strategy,
     SystemView,
@@ -11,11 +13,17 @@ use instance_id::{
 
 #[derive(clap::Args)]
 pub struct DetectArgs {
-    /// Read files under DIR instead of /, and the environment from DIR/proc/self/environ.
-    #[arg(long, value_name = "DIR")]
+    /// Read a snapshot: files under DIR as if it were / (links and .. never leave it),
+    /// the environment from DIR/proc/self/environ.
+    #[arg(long, value_name = "DIR", conflicts_with = "pid")]
     root: Option<PathBuf>,
-    /// The strategy tried first (container, cgroup, mountinfo, podman, kubernetes, ecs,
-    /// platform, env(NAME), file(/PATH), hostname, process, machine_id, random).
+    /// Detect as process PID would: its /proc/PID/{cgroup,mountinfo,environ}, its
+    /// root for the rest. `eval "$(instance-id detect --pid "$(pidof app)" --format env)"`
+    /// then names what the running app reports.
+    #[arg(long, value_name = "PID")]
+    pid: Option<u32>,
+    /// The strategy tried first: container, cgroup, mountinfo, podman, kubernetes, ecs,
+    /// platform, env(NAME), file(/PATH), hostname, process, machine_id, random.
     #[arg(long, value_name = "S", default_value = "container", value_parser = parse_strategy)]
     strategy: Strategy,
     /// Strategies tried in order when everything before failed, comma-separated
@@ -67,13 +75,21 @@ pub fn run(args: DetectArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let view = match &args.root {
-        Some(root) if !root.is_dir() => {
-            eprintln!("instance-id: --root {} is not a directory", root.display());
+    let view = match (&args.root, args.pid) {
+        (Some(root), _) if !root.is_dir() => {
+            eprintln!(
+                "instance-id: --root {} is not a directory",
+                safe(&root.display().to_string())
+            );
             return ExitCode::from(2);
         }
-        Some(root) => SystemView::snapshot(root),
-        None => SystemView::live(),
+        (Some(root), _) => SystemView::snapshot(root),
+        (None, Some(pid)) if !std::path::Path::new(&format!("/proc/{pid}")).is_dir() => {
+            eprintln!("instance-id: --pid {pid}: no such process");
+            return ExitCode::from(2);
+        }
+        (None, Some(pid)) => SystemView::process(pid),
+        (None, None) => SystemView::live(),
     };
     let result = detect(&chain, &view);
     match (args.format, &result) {
@@ -96,7 +112,7 @@ pub fn run(args: DetectArgs) -> ExitCode {
         (Format::Json, _) => print_json(&result),
         (Format::Text, _) => match &result {
             Ok(detection) if args.explain => {
-                println!("{}\n", detection.summary());
+                println!("{}\n", safe(&detection.summary()));
                 print_table(&detection.attempts);
                 println!("\n{}", detection.id);
             }
@@ -161,10 +177,12 @@ fn table(attempts: &[Attempt]) -> String {
             Outcome::NotReached => "",
             _ => attempt.reason.as_str(),
         };
+        // Reasons quote mount tables and files as they are: escaped for the terminal.
         out.push_str(&format!(
-            "  {:<width$}  {:<11}  {reason}\n",
-            attempt.strategy,
+            "  {:<width$}  {:<11}  {}\n",
+            safe(&attempt.strategy),
             attempt.outcome.as_str().replace('_', " "),
+            safe(reason),
         ));
     }
     out

@@ -6,6 +6,7 @@ mod detect;
 mod hash;
 mod probe;
 mod resolve;
+mod text;
 
 use std::process::ExitCode;
 
@@ -31,11 +32,24 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     match Cli::parse().command {
         Command::Detect(args) => detect::run(args),
         Command::Hash(args) => hash::run(args),
         Command::Probe(args) => probe::run(args),
         Command::Resolve(args) => resolve::run(args),
+    }
+}
+
+/// A reader that stops early (`instance-id detect --explain | head -1`) ends the
+/// command quietly, as it ends `ls`: the default action of SIGPIPE, which Rust's
+/// runtime sets aside so that a write reports `BrokenPipe` and `println!` panics.
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called first in `main`, before any other thread exists; SIG_DFL is a
+    // valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

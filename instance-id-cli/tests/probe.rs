@@ -134,8 +134,105 @@ fn keep_alive_says_so_and_bad_urls_are_usage_errors() {
     let url = serve(|_| ok(Some("web-a"), ""));
     let out = run(&["probe", &url, "-n", "4", "--keep-alive"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("connections reused (--keep-alive)"));
-    for bad in ["not a url", "https://127.0.0.1/inst"] {
+    for bad in ["not a url", "ftp://127.0.0.1/inst"] {
         assert_eq!(run(&["probe", bad]).status.code(), Some(2), "{bad}");
     }
     assert_eq!(run(&["probe", &url, "-n", "0"]).status.code(), Some(2));
+}
+
+/// Nonsense options are usage errors, exit 2, before any request is sent.
+#[test]
+fn nonsense_options_send_nothing() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    listener.set_nonblocking(true).expect("non-blocking");
+    let url = format!("http://{}/inst", listener.local_addr().expect("address"));
+    for (extra, says) in [
+        (vec!["--timeout-ms", "0"], "--timeout-ms"),
+        (vec!["-c", "0"], "--concurrency"),
+        (vec!["-n", "0"], "--requests"),
+        (
+            vec!["--header", "X Instance"],
+            "not a valid HTTP header name",
+        ),
+        (vec!["--header", ""], "header name is empty"),
+        (vec!["--cacert", "/nonexistent/ca.pem"], "--cacert"),
+    ] {
+        let mut args = vec!["probe", url.as_str()];
+        args.extend(&extra);
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{extra:?}: {stderr}");
+    }
+    assert!(
+        listener.accept().is_err(),
+        "a request was sent despite a usage error"
+    );
+}
+
+/// A server that answers a new id each time: the first 64 are tracked exactly, the
+/// rest counted together, and memory stays bounded.
+#[test]
+fn a_new_id_per_response_is_counted_not_tracked() {
+    let url = serve(|n| ok(Some(&format!("replica-{n}")), ""));
+    let out = run(&["probe", &url, "-n", "300", "-c", "8", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let instances = report["instances"].as_array().expect("instances");
+    assert_eq!(instances.len(), 64, "{report}");
+    assert!(instances.iter().all(|i| i["count"] == 1), "{report}");
+    assert_eq!(report["untracked"]["ids"], 236, "{report}");
+    assert_eq!(report["untracked"]["requests"], 236, "{report}");
+    let text = run(&["probe", &url, "-n", "100", "-c", "4"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("36 more ids, counted together (only the first 64 are tracked)"),
+        "{text}"
+    );
+}
+
+/// A 64-hex id is shown as `docker ps` shows it, so that each row fits 80 columns.
+#[test]
+fn rows_fit_eighty_columns() {
+    let id = "5c2d33d962d83d694662cd0d67bca837ca3620e2ed934c58fa327f99d415e5c0";
+    let url = serve(move |_| ok(Some(id), ""));
+    let out = run(&["probe", &url, "-n", "3", "-c", "1"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let row = text
+        .lines()
+        .find(|line| line.contains("5c2d33d962d8"))
+        .expect("a row");
+    assert!(
+        row.chars().count() <= 80,
+        "{} columns: {row}",
+        row.chars().count()
+    );
+    assert!(!row.contains(id), "{row}");
+    let report = probe_json(&url, &[]);
+    assert_eq!(report["instances"][0]["id"], id, "JSON keeps the id whole");
+}
+
+/// A server that accepts and never answers: every request is a timeout, counted.
+#[test]
+fn a_server_that_never_answers_times_out() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let url = format!("http://{}/inst", listener.local_addr().expect("address"));
+    thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    let out = run(&[
+        "probe",
+        &url,
+        "-n",
+        "4",
+        "-c",
+        "4",
+        "--timeout-ms",
+        "300",
+        "--json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["errors"], 4, "{report}");
 }

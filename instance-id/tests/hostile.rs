@@ -246,3 +246,58 @@ fn hostile_cgroup_and_mount_lines() {
         "a container from malformed lines: {json}"
     );
 }
+
+/// A snapshot is a root, as for `chroot`: absolute links, `..` and links that climb
+/// out all resolve inside it, and a file outside is never read.
+#[test]
+fn a_snapshot_never_reads_outside_itself() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    let secret = outside.path().join("secret");
+    std::fs::write(&secret, "outside-secret\n").expect("write");
+    let secret = secret.to_str().expect("utf-8");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("etc")).expect("mkdir");
+    std::fs::create_dir_all(dir.path().join("data")).expect("mkdir");
+    let link = |target: &str, at: &str| {
+        std::os::unix::fs::symlink(target, dir.path().join(at)).expect("symlink")
+    };
+    // An absolute link, a climbing relative one, and a loop.
+    link(secret, "etc/hostname");
+    link(&format!("../../../../../../..{secret}"), "data/climb");
+    link("/data/loop", "data/loop");
+    // Inside the root, the absolute link's target is a file of the snapshot's own.
+    let inner = dir.path().join(secret.trim_start_matches('/'));
+    std::fs::create_dir_all(inner.parent().expect("a parent")).expect("mkdir");
+    std::fs::write(&inner, "inside-copy\n").expect("write");
+
+    let json = detect_json(
+        dir.path(),
+        &[
+            "--strategy",
+            "file(/data/climb)",
+            "--fallback",
+            &format!("file(/../../..{secret}),file(/data/loop),hostname"),
+        ],
+    );
+    let text = json.to_string();
+    assert!(
+        !text.contains("outside-secret"),
+        "read outside the snapshot: {text}"
+    );
+    // Every path resolved to the snapshot's own copy.
+    assert_eq!(json["id"], "inside-copy", "{json}");
+    assert_eq!(json["source"], format!("file(\"/data/climb\")"), "{json}");
+    let view = instance_id::SystemView::snapshot(dir.path());
+    let chain = instance_id::Chain::new(
+        instance_id::Strategy::file("/data/loop"),
+        [instance_id::Strategy::Hostname],
+    )
+    .expect("a chain");
+    let detection = instance_id::detect(&chain, &view).expect("the host name");
+    assert_eq!(detection.id.as_str(), "inside-copy");
+    assert!(
+        detection.attempts[0].reason.contains("symbolic links"),
+        "{}",
+        detection.attempts[0].reason
+    );
+}

@@ -59,7 +59,7 @@ pub enum EnvValue<'a> {
 /// ```
 #[derive(Debug, Clone)]
 pub struct SystemView {
-    root: PathBuf,
+    files: Files,
     env: Result<BTreeMap<String, OsString>, String>,
     hostname: Result<String, String>,
     pid: Result<u32, String>,
@@ -74,7 +74,7 @@ impl SystemView {
             .filter_map(|(name, value)| Some((name.into_string().ok()?, value)))
             .collect();
         Self {
-            root: PathBuf::from("/"),
+            files: Files::Live,
             env: Ok(env),
             hostname: kernel_hostname(),
             pid: Ok(std::process::id()),
@@ -86,19 +86,23 @@ impl SystemView {
     /// `DIR/proc/self/environ` (NUL-separated, empty when the file is absent), the host
     /// name from `DIR/etc/hostname`, the pid from `DIR/proc/self/stat` when present.
     ///
-    /// A snapshot never reaches the network: its metadata endpoint is not this
-    /// machine's to ask.
+    /// `DIR` is a root, as for `chroot`: every path, and every symbolic link inside the
+    /// snapshot, absolute or with `..`, resolves inside it, so a snapshot never makes
+    /// the engine read a file outside it. A snapshot never reaches the network: its
+    /// metadata endpoint is not this machine's to ask.
     pub fn snapshot(root: impl Into<PathBuf>) -> Self {
-        let root = root.into();
-        let env = match read_bytes(&root.join("proc/self/environ"), MAX_ENVIRON_BYTES) {
+        let files = Files::Snapshot(root.into());
+        let env = match files.read_bytes("/proc/self/environ", MAX_ENVIRON_BYTES) {
             Ok(bytes) => Ok(parse_environ(&bytes)),
             Err(ReadError::Missing) => Ok(BTreeMap::new()),
             Err(err) => Err(format!("proc/self/environ {err}")),
         };
-        let hostname = read_text(&root.join("etc/hostname"), MAX_FILE_BYTES)
+        let hostname = files
+            .read_text("/etc/hostname", MAX_FILE_BYTES)
             .map(|text| text.lines().next().unwrap_or("").trim().to_owned())
             .map_err(|err| format!("/etc/hostname {err}"));
-        let pid = read_text(&root.join("proc/self/stat"), MAX_FILE_BYTES)
+        let pid = files
+            .read_text("/proc/self/stat", MAX_FILE_BYTES)
             .map_err(|err| format!("proc/self/stat {err}"))
             .and_then(|stat| {
                 let first = stat.split_whitespace().next().unwrap_or("");
@@ -107,11 +111,49 @@ impl SystemView {
                     .map_err(|_| format!("proc/self/stat does not start with a pid: {first:?}"))
             });
         Self {
-            root,
+            files,
             env,
             hostname,
             pid,
             network: false,
+        }
+    }
+
+    /// Another running process, as it would see itself: `/proc/PID/cgroup`,
+    /// `/proc/PID/mountinfo` and `/proc/PID/environ` for its own, every other file
+    /// through its root (`/proc/PID/root/etc/hostname`), its host name (the kernel's
+    /// when it shares this process's UTS namespace, else its `/etc/hostname`), its pid.
+    /// Reading another user's process needs the rights `ps e` needs.
+    ///
+    /// ```no_run
+    /// use instance_id::{detect, Chain, SystemView};
+    ///
+    /// let app = SystemView::process(4242);
+    /// println!("{:?}", detect(&Chain::default(), &app).map(|d| d.id));
+    /// ```
+    pub fn process(pid: u32) -> Self {
+        let files = Files::Process(pid);
+        let env = files
+            .read_bytes("/proc/self/environ", MAX_ENVIRON_BYTES)
+            .map(|bytes| parse_environ(&bytes))
+            .map_err(|err| format!("/proc/{pid}/environ {err}"));
+        let same_uts = |link: &str| std::fs::read_link(link).ok();
+        let hostname = match (
+            same_uts("/proc/self/ns/uts"),
+            same_uts(&format!("/proc/{pid}/ns/uts")),
+        ) {
+            (Some(ours), Some(theirs)) if ours == theirs => kernel_hostname(),
+            _ => files
+                .read_text("/etc/hostname", MAX_FILE_BYTES)
+                .map(|text| text.lines().next().unwrap_or("").trim().to_owned())
+                .map_err(|err| format!("/proc/{pid}/root/etc/hostname {err}")),
+        };
+        Self {
+            files,
+            env,
+            hostname,
+            pid: Ok(pid),
+            network: true,
         }
     }
 
@@ -202,9 +244,93 @@ impl SystemView {
 
     /// [`read`](Self::read) with a smaller bound.
     pub(crate) fn read_limited(&self, path: &str, limit: usize) -> Result<String, String> {
-        let full = self.root.join(path.trim_start_matches('/'));
-        read_text(&full, limit).map_err(|err| format!("{path} {err}"))
+        self.files
+            .read_text(path, limit)
+            .map_err(|err| format!("{path} {err}"))
     }
+}
+
+/// Where a view's files are.
+#[derive(Debug, Clone)]
+enum Files {
+    /// This process's `/`.
+    Live,
+    /// A directory taken as `/`, as `chroot` takes it.
+    Snapshot(PathBuf),
+    /// Another process: its `/proc/PID/…`, and its root for the rest.
+    Process(u32),
+}
+
+impl Files {
+    /// The file an absolute in-system path names.
+    fn locate(&self, path: &str) -> Result<PathBuf, ReadError> {
+        match self {
+            Files::Live => Ok(PathBuf::from(path)),
+            Files::Snapshot(root) => resolve_in_root(root, path),
+            Files::Process(pid) => Ok(match path.strip_prefix("/proc/self/") {
+                Some(own) => PathBuf::from(format!("/proc/{pid}/{own}")),
+                // The rest of /proc is the kernel's, the same for every process.
+                None if path.starts_with("/proc/") => PathBuf::from(path),
+                // The kernel resolves /proc/PID/root as the process's own root.
+                None => PathBuf::from(format!("/proc/{pid}/root{path}")),
+            }),
+        }
+    }
+
+    fn read_bytes(&self, path: &str, limit: usize) -> Result<Vec<u8>, ReadError> {
+        read_bytes(&self.locate(path)?, limit)
+    }
+
+    fn read_text(&self, path: &str, limit: usize) -> Result<String, ReadError> {
+        read_text(&self.locate(path)?, limit)
+    }
+}
+
+/// The most symbolic links followed for one path, as Linux allows.
+const MAX_LINKS: usize = 40;
+
+/// `path` inside `root` as a process chrooted there would find it: `..` stops at the
+/// root, and a symbolic link is followed inside the root, an absolute one from the
+/// root.
+fn resolve_in_root(root: &Path, path: &str) -> Result<PathBuf, ReadError> {
+    use std::path::Component;
+    // Parts still to walk, the next one last.
+    let mut pending: Vec<OsString> = Vec::new();
+    let push = |pending: &mut Vec<OsString>, path: &Path| {
+        for part in path.components().rev() {
+            match part {
+                Component::Normal(name) => pending.push(name.to_owned()),
+                Component::ParentDir => pending.push(OsString::from("..")),
+                Component::RootDir | Component::CurDir | Component::Prefix(_) => {}
+            }
+        }
+    };
+    push(&mut pending, Path::new(path));
+    let mut inside = PathBuf::new();
+    let mut links = 0;
+    while let Some(part) = pending.pop() {
+        if part == ".." {
+            inside.pop();
+            continue;
+        }
+        let candidate = root.join(&inside).join(&part);
+        match std::fs::symlink_metadata(&candidate) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                links += 1;
+                if links > MAX_LINKS {
+                    return Err(ReadError::TooManyLinks);
+                }
+                let target = std::fs::read_link(&candidate).map_err(ReadError::Io)?;
+                if target.is_absolute() {
+                    inside.clear();
+                }
+                push(&mut pending, &target);
+            }
+            // Missing or unreadable parts stay as they are: the open then says why.
+            Ok(_) | Err(_) => inside.push(&part),
+        }
+    }
+    Ok(root.join(inside))
 }
 
 /// Why a bounded read failed.
@@ -214,6 +340,7 @@ enum ReadError {
     NotRegular(&'static str),
     TooLarge(usize),
     NotUtf8(usize),
+    TooManyLinks,
     Io(std::io::Error),
 }
 
@@ -230,6 +357,9 @@ impl std::fmt::Display for ReadError {
                 )
             }
             ReadError::NotUtf8(at) => write!(f, "is not UTF-8 text (invalid byte at offset {at})"),
+            ReadError::TooManyLinks => {
+                write!(f, "goes through more than {MAX_LINKS} symbolic links")
+            }
             ReadError::Io(err) => write!(f, "cannot be read: {err}"),
         }
     }
