@@ -342,7 +342,7 @@ fn three_containers_behind_haproxy() {
         .output()
         .expect("resolve runs");
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no running container"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no container, running or exited"));
 
     // HAProxy: round robin, health-checked on the identity route.
     let config = lab.dir.path().join("haproxy.cfg");
@@ -410,6 +410,36 @@ fn three_containers_behind_haproxy() {
     println!("after stopping one copy: {report}");
     assert_eq!(report["errors"], 0, "{report}");
     assert_eq!(ids_of(&report), remaining, "{report}");
+
+    // The stopped copy is still found from the id a user reported, with when it
+    // exited, and the `docker logs` line still works on it.
+    let out = Command::new(&cli)
+        .args(["resolve", &stopped[..12]])
+        .stdin(Stdio::null())
+        .output()
+        .expect("instance-id resolve runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let name = &lab.containers[1];
+    assert!(
+        text.starts_with(&format!("container {name} (matched the short id)")),
+        "{text}"
+    );
+    assert!(text.contains("state:   exited"), "{text}");
+    assert!(text.contains("\n  exited:  "), "{text}");
+    assert!(
+        text.contains(&format!("next: docker logs --since 15m {name}")),
+        "{text}"
+    );
+    let logs = Command::new("docker")
+        .args(["logs", "--since", "15m", name])
+        .output()
+        .expect("docker logs runs");
+    assert!(logs.status.success(), "docker logs on the exited container");
 }
 
 fn path(p: &Path) -> &str {

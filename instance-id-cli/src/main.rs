@@ -27,7 +27,8 @@ enum Command {
     Hash(hash::HashArgs),
     /// Send requests to URL and show how they spread over instances.
     Probe(probe::ProbeArgs),
-    /// Find the running container on this Docker host that an id names.
+    /// Find the container, running or exited, that an id names, on the Docker daemon
+    /// that DOCKER_HOST names (else the local socket).
     Resolve(resolve::ResolveArgs),
 }
 

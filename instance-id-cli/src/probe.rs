@@ -47,7 +47,8 @@ const MAX_CACERT_BYTES: u64 = 1024 * 1024;
 
 #[derive(clap::Args)]
 pub struct ProbeArgs {
-    /// The URL to send GET requests to (the identity route behind the balancer).
+    /// The http:// or https:// URL to send GET requests to (the identity route behind
+    /// the balancer).
     url: String,
     /// How many requests in all (at least 1).
     #[arg(short = 'n', long = "requests", default_value_t = 100,

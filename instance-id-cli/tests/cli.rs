@@ -285,3 +285,107 @@ fn env_and_otel_formats() {
         )
     );
 }
+
+/// A reader that stops early ends the command quietly, as it ends `ls`: no panic, no
+/// message. The pipe's reading end is closed before the command starts, so its first
+/// write finds no reader.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::process::{Command, Stdio};
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe(2) writes.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0, "pipe(2)");
+    // SAFETY: pipe(2) just opened both; each is owned once, here.
+    let (reader, writer) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    drop(reader);
+    let dir = testdata().join("fixtures/docker-private-cgroupns");
+    let out = Command::new(env!("CARGO_BIN_EXE_instance-id"))
+        .args([
+            "detect",
+            "--root",
+            dir.to_str().expect("utf-8"),
+            "--explain",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(writer))
+        .stderr(Stdio::piped())
+        .output()
+        .expect("the binary runs");
+    let stderr = text(&out.stderr);
+    assert!(stderr.is_empty(), "{stderr}");
+    assert_ne!(out.status.code(), Some(101), "a panic");
+    assert!(!out.status.success(), "the write cannot have succeeded");
+}
+
+/// What the system says is shown escaped: a mount path that would retitle and clear the
+/// terminal reaches it as text.
+#[test]
+fn terminal_control_codes_are_escaped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let id = "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb";
+    std::fs::create_dir_all(dir.path().join("proc/self")).expect("mkdir");
+    std::fs::write(dir.path().join("proc/self/cgroup"), "0::/\n").expect("write");
+    std::fs::write(
+        dir.path().join("proc/self/mountinfo"),
+        format!("150 1 259:1 /var/lib/docker/containers/{id}/host\u{1b}]0;pwned\u{7}\u{1b}[2Jname /etc/hostname rw - ext4 /dev/vda1 rw\n"),
+    )
+    .expect("write");
+    let root = dir.path().to_str().expect("utf-8");
+    let out = run(&["detect", "--root", root, "--explain"]);
+    let stdout = text(&out.stdout);
+    assert!(
+        !stdout.contains('\u{1b}') && !stdout.contains('\u{7}'),
+        "{stdout:?}"
+    );
+    assert!(
+        stdout.contains("host\\x1b]0;pwned\\x07\\x1b[2Jname"),
+        "{stdout}"
+    );
+    // JSON stays exact: its own escapes, the same text.
+    let out = run(&["detect", "--root", root, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let reason = json["attempts"][1]["reason"].as_str().expect("a reason");
+    assert!(
+        reason.contains("host\u{1b}]0;pwned\u{7}\u{1b}[2Jname"),
+        "{reason:?}"
+    );
+}
+
+/// `--pid` detects as that process would, from its /proc/PID: here a child with its
+/// own environment, which this test's process does not have.
+#[test]
+fn detect_as_another_process() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("sleep")
+        .arg("20")
+        .env("POD_NAME", "pid-test-pod-7d9f")
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("sleep runs");
+    let pid = child.id().to_string();
+    let out = run(&[
+        "detect",
+        "--pid",
+        &pid,
+        "--strategy",
+        "env(POD_NAME)",
+        "--fallback",
+        "",
+    ]);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "pid-test-pod-7d9f",
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0));
+
+    let gone = run(&["detect", "--pid", "4294967295"]);
+    assert_eq!(gone.status.code(), Some(2));
+    assert!(text(&gone.stderr).contains("no such process"));
+    let both = run(&["detect", "--pid", "1", "--root", "/"]);
+    assert_eq!(both.status.code(), Some(2));
+}
