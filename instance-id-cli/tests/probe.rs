@@ -236,3 +236,149 @@ fn a_server_that_never_answers_times_out() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(report["errors"], 4, "{report}");
 }
+
+/// Serves forever on a fresh port; the n-th connection's request gets `answer(n, request)`.
+fn serve_requests(answer: impl Fn(usize, &str) -> String + Send + Sync + 'static) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let address = listener.local_addr().expect("local address");
+    let answer = Arc::new(answer);
+    let count = Arc::new(AtomicUsize::new(0));
+    thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let n = count.fetch_add(1, Ordering::Relaxed);
+            let answer = answer.clone();
+            thread::spawn(move || {
+                let mut request = [0u8; 4096];
+                let read = stream.read(&mut request).unwrap_or(0);
+                let request = String::from_utf8_lossy(&request[..read]).into_owned();
+                let _ = stream.write_all(answer(n, &request).as_bytes());
+            });
+        }
+    });
+    format!("http://{address}/inst")
+}
+
+/// A cookie-sticky balancer in miniature: a request without its cookie goes to the
+/// next of three instances in turn and gets `SRV=<instance>`; one with it stays there.
+fn sticky(n: usize, request: &str) -> String {
+    let cookie = request.lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.eq_ignore_ascii_case("cookie").then(|| value.trim())
+    });
+    let pinned = cookie
+        .and_then(|c| c.split(';').find_map(|kv| kv.trim().strip_prefix("SRV=")))
+        .map(str::to_owned);
+    match pinned {
+        Some(instance) => ok(Some(&format!("web-{instance}")), ""),
+        None => {
+            let instance = ["a", "b", "c"][n % 3];
+            format!(
+                "HTTP/1.1 200 OK\r\nx-instance-id: web-{instance}\r\nset-cookie: SRV={instance}; path=/\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            )
+        }
+    }
+}
+
+#[test]
+fn users_show_how_sticky_a_balancer_is() {
+    let url = serve_requests(sticky);
+    let report = json(&url, &["-n", "70", "-c", "2", "--users", "7"]);
+    assert_eq!(report["users"], 7, "{report}");
+    assert_eq!(report["stickiness"], 1.0, "{report}");
+    assert!(ids(&report).len() >= 2, "{report}");
+
+    // Round robin over connections: a user's requests land everywhere.
+    let url = serve(|n| ok(Some(["web-a", "web-b", "web-c"][n % 3]), ""));
+    let report = json(&url, &["-n", "210", "-c", "1", "--users", "7"]);
+    let stickiness = report["stickiness"].as_f64().expect("a stickiness");
+    assert!(stickiness < 0.6, "{report}");
+
+    // Without --users each request is a user of its own: no jar, no stickiness.
+    let url = serve_requests(sticky);
+    let report = probe_json(&url, &[]);
+    assert!(report.get("users").is_none() && report.get("stickiness").is_none());
+    assert_eq!(ids(&report).len(), 3, "{report}");
+
+    let text = run(&["probe", &url, "-n", "14", "--users", "7"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("7 virtual users, each with its own cookie jar"),
+        "{text}"
+    );
+    assert!(text.contains("stickiness 1.00"), "{text}");
+}
+
+#[test]
+fn a_duration_draws_who_answered_each_second() {
+    // "old" answers for the first second and a half, "new" after.
+    let start = std::time::Instant::now();
+    let url = serve(move |_| {
+        let id = if start.elapsed().as_millis() < 1500 {
+            "old"
+        } else {
+            "new"
+        };
+        ok(Some(id), "")
+    });
+    let out = run(&["probe", &url, "--duration", "3s", "-c", "2", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let timeline = report["timeline"].as_array().expect("a timeline");
+    assert_eq!(timeline.len(), 3, "{report}");
+    assert_eq!(timeline[0]["second"], 0);
+    let names = |second: &serde_json::Value| -> Vec<String> {
+        second["instances"]
+            .as_object()
+            .expect("instances")
+            .keys()
+            .cloned()
+            .collect()
+    };
+    assert_eq!(names(&timeline[0]), ["old"], "{report}");
+    assert_eq!(names(&timeline[2]), ["new"], "{report}");
+    assert_eq!(timeline[2]["errors"], 0);
+    let sent = report["requests"].as_u64().expect("a count");
+    let counted: u64 = timeline
+        .iter()
+        .flat_map(|s| s["instances"].as_object().expect("instances").values())
+        .filter_map(serde_json::Value::as_u64)
+        .sum();
+    assert_eq!(counted, sent, "every answer is in the timeline");
+
+    let out = run(&["probe", &url, "--duration", "2s"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("timeline, one cell per second, 0 to 2 s"),
+        "{text}"
+    );
+    let row = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("new"))
+        .expect("a row");
+    assert!(row.ends_with('█'), "{row}");
+
+    for nonsense in [
+        &["--duration", "0s"][..],
+        &["--duration", "2h"],
+        &["--duration", "2s", "-n", "5"],
+    ] {
+        let mut args = vec!["probe", url.as_str()];
+        args.extend(nonsense);
+        assert_eq!(run(&args).status.code(), Some(2), "{nonsense:?}");
+    }
+}
+
+/// `probe URL ARGS… --json`, parsed.
+fn json(url: &str, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["probe", url, "--json"];
+    all.extend(args);
+    serde_json::from_slice(&run(&all).stdout).expect("JSON")
+}
+
+fn ids(report: &serde_json::Value) -> Vec<&str> {
+    report["instances"]
+        .as_array()
+        .expect("instances")
+        .iter()
+        .filter_map(|i| i["id"].as_str())
+        .collect()
+}

@@ -1,0 +1,266 @@
+//! `instance-id probe`: send requests through a balancer and show how they
+//! spread over the instances behind it.
+//!
+//! A new connection per request by default: that is what distinct users look like
+//! (an L4 balancer such as kube-proxy pins every request of a connection to one
+//! instance). The identity comes from the header, else from the body. http and https
+//! (rustls, the system's roots, `--cacert`, `--insecure`). Memory stays bounded
+//! however many distinct ids answer: the first 64 are tracked exactly, the rest
+//! counted together, and the report says so.
+//!
+//! | file | what |
+//! |---|---|
+//! | `mod.rs` | the options, and the workers that send the requests |
+//! | `client.rs` | one HTTP client per virtual user, one GET, failures named |
+//! | `tally.rs` | what the answers add up to: instances, users, seconds |
+//! | `report.rs` | the table, the stickiness, the timeline, the JSON |
+//!
+//! `--users U` makes U virtual users, each with its own cookie jar (and connection,
+//! with `--keep-alive`), to see whether a balancer is sticky; `--duration D` runs for
+//! a time and draws a timeline, to see a rolling update happen.
+
+mod client;
+mod report;
+mod tally;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::text::safe;
+use tally::{Results, Sample, MAX_TIMEOUT_MS};
+
+#[derive(clap::Args)]
+pub struct ProbeArgs {
+    /// The http:// or https:// URL to send GET requests to (the identity route behind
+    /// the balancer).
+    url: String,
+    /// How many requests in all (at least 1).
+    #[arg(short = 'n', long = "requests", default_value_t = 100,
+          value_parser = clap::value_parser!(u64).range(1..), conflicts_with = "duration")]
+    requests: u64,
+    /// Run for this long instead of a count (`40s`, `2m`; at most an hour), and draw a
+    /// timeline: per second, how many requests each instance answered.
+    #[arg(long, value_name = "D", value_parser = duration)]
+    duration: Option<Duration>,
+    /// Virtual users, each with its own cookie jar (and connection, with --keep-alive);
+    /// the requests are spread evenly over them, and the report adds how sticky the
+    /// balancer is to each. Without it, each request is a user of its own.
+    #[arg(long, value_name = "U", value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    users: Option<u64>,
+    /// How many at a time (at least 1).
+    #[arg(short = 'c', long = "concurrency", default_value_t = 4,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    concurrency: u64,
+    /// Reuse connections (an L4 balancer then pins each connection to one instance).
+    #[arg(long)]
+    keep_alive: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    /// The header that names the instance (a valid HTTP header name).
+    #[arg(long, default_value = instance_id::DEFAULT_HEADER, value_parser = header_name)]
+    header: String,
+    /// Give up on one request after this many milliseconds (1 to 600000).
+    #[arg(long, value_name = "MS", default_value_t = 5000,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_MS))]
+    timeout_ms: u64,
+    /// Trust the CA certificates in this PEM file too (for https to a balancer whose
+    /// certificate a private CA signed).
+    #[arg(long, value_name = "FILE")]
+    cacert: Option<std::path::PathBuf>,
+    /// Do not verify the server's certificate (the report says so).
+    #[arg(long)]
+    insecure: bool,
+}
+
+/// The longest `--duration`.
+const MAX_DURATION: Duration = Duration::from_secs(3600);
+
+/// `--duration`: `40s`, `2m`, `1h`; more than nothing, at most an hour.
+fn duration(text: &str) -> Result<Duration, String> {
+    let parsed = humantime::parse_duration(text).map_err(|err| err.to_string())?;
+    if parsed.is_zero() || parsed > MAX_DURATION {
+        return Err("a duration longer than nothing and at most 1h, such as 40s".into());
+    }
+    Ok(parsed)
+}
+
+/// `--header`: the rule the attribute's `header = "…"` follows.
+fn header_name(text: &str) -> Result<String, instance_id_grammar::Error> {
+    instance_id_grammar::header_name(text).map(|()| text.to_owned())
+}
+
+pub fn run(args: ProbeArgs) -> ExitCode {
+    let url = match reqwest::Url::parse(&args.url) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => url,
+        Ok(url) => {
+            eprintln!(
+                "instance-id: only http:// and https:// URLs are probed, not {}://",
+                safe(url.scheme())
+            );
+            return ExitCode::from(2);
+        }
+        Err(err) => {
+            eprintln!("instance-id: {:?} is not a URL: {err}", args.url);
+            return ExitCode::from(2);
+        }
+    };
+    // One client for all, without cookies: each request a user of its own; or one
+    // per virtual user, each with its jar.
+    let clients: Result<Vec<_>, _> = match args.users {
+        None => client::client(&args, false).map(|one| vec![one]),
+        Some(users) => (0..users).map(|_| client::client(&args, true)).collect(),
+    };
+    let clients = match clients {
+        Ok(clients) => clients,
+        Err(err) => {
+            eprintln!("instance-id: {}", safe(&err));
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match crate::async_runtime() {
+        Ok(runtime) => runtime,
+        Err(code) => return code,
+    };
+    let results = match runtime.block_on(probe(&args, clients, url)) {
+        Ok(results) => results,
+        Err(err) => {
+            eprintln!("instance-id: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let report = report::Report::new(&results, &args);
+    if args.json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(text) => println!("{text}"),
+            Err(err) => eprintln!("instance-id: cannot write JSON: {err}"),
+        }
+    } else {
+        print!("{}", report::table(&args, &report, &results));
+    }
+    if results.instances.is_empty() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Sends the requests, `--concurrency` at a time, until the count is reached or the
+/// time is up; request `i` goes to virtual user `i mod U`.
+async fn probe(
+    args: &ProbeArgs,
+    clients: Vec<reqwest::Client>,
+    url: reqwest::Url,
+) -> Result<Results, String> {
+    let progress = progress_bar(args);
+    let seconds = args.duration.map_or(0, |d| d.as_secs_f64().ceil() as usize);
+    let users = args.users.map_or(0, |u| u as usize);
+    let results = Arc::new(Mutex::new(Results::new(users, seconds)));
+    let clients = Arc::new(clients);
+    let next = Arc::new(AtomicU64::new(0));
+    let header = Arc::<str>::from(args.header.as_str());
+    let start = Instant::now();
+    let limit = match args.duration {
+        Some(duration) => Limit::Until(start + duration),
+        None => Limit::Count(args.requests),
+    };
+    let workers = match limit {
+        Limit::Count(total) => args.concurrency.min(total),
+        Limit::Until(_) => args.concurrency,
+    };
+    let mut handles = Vec::new();
+    for _ in 0..workers {
+        let (clients, url, next, results, header, progress) = (
+            clients.clone(),
+            url.clone(),
+            next.clone(),
+            results.clone(),
+            header.clone(),
+            progress.clone(),
+        );
+        let keep_alive = args.keep_alive;
+        let per_user = args.users.is_some();
+        let timeline = args.duration.is_some();
+        handles.push(tokio::spawn(async move {
+            loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                if !limit.allows(index) {
+                    break;
+                }
+                let user = (index % clients.len() as u64) as usize;
+                let asked = Instant::now();
+                let answer = client::ask(&clients[user], &url, &header, keep_alive).await;
+                let took = asked.elapsed();
+                let sample = Sample {
+                    answer,
+                    took,
+                    user: per_user.then_some(user),
+                    second: timeline.then(|| start.elapsed().as_secs() as usize),
+                };
+                if let Ok(mut results) = results.lock() {
+                    results.record(sample);
+                }
+                match limit {
+                    Limit::Count(_) => progress.inc(1),
+                    Limit::Until(_) => progress.set_position(start.elapsed().as_secs()),
+                }
+            }
+        }));
+    }
+    for handle in handles {
+        handle
+            .await
+            .map_err(|err| format!("a probe worker failed: {err}"))?;
+    }
+    progress.finish_and_clear();
+    drop(clients);
+    let results = Arc::try_unwrap(results)
+        .map_err(|_| "the probe's workers still hold their results".to_owned())?;
+    results
+        .into_inner()
+        .map_err(|_| "a probe worker panicked".to_owned())
+}
+
+/// When the workers stop.
+#[derive(Clone, Copy)]
+enum Limit {
+    Count(u64),
+    Until(Instant),
+}
+
+impl Limit {
+    /// Whether request `index` may still be sent.
+    fn allows(self, index: u64) -> bool {
+        match self {
+            Limit::Count(total) => index < total,
+            Limit::Until(end) => Instant::now() < end,
+        }
+    }
+}
+
+/// A bar on a terminal only: requests done, or seconds gone, and the rate.
+fn progress_bar(args: &ProbeArgs) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let (length, template) = match args.duration {
+        Some(duration) => (duration.as_secs(), "{bar:40} {pos}/{len} s"),
+        None => (args.requests, "{bar:40} {pos}/{len} requests, {rate}"),
+    };
+    let progress = ProgressBar::with_draw_target(Some(length), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        // indicatif's own {per_sec} writes "3,010.6226/s".
+        progress.set_style(style.with_key(
+            "rate",
+            |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+                let _ = write!(out, "{:.0}/s", state.per_sec());
+            },
+        ));
+    }
+    progress
+}
