@@ -10,12 +10,14 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 use support::assert_no_address;
+use support::lab::{
+    build_static, free_port, get, header_value, ids_of, import_image, path, probe, require_tools,
+    run, stdout, wait_for,
+};
 
 /// Everything the run created, removed when it ends, however it ends.
 struct Lab {
@@ -44,161 +46,6 @@ impl Drop for Lab {
     }
 }
 
-/// Runs a command to its end; a failure is a test failure that shows what it said.
-fn run(program: &str, args: &[&str]) -> Output {
-    let output = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|err| panic!("cannot run {program}: {err}"));
-    assert!(
-        output.status.success(),
-        "{program} {args:?} failed ({}):\n{}{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).trim().to_owned()
-}
-
-/// Docker and HAProxy must be here: a missing tool fails the suite loudly.
-fn require_tools() {
-    let docker = Command::new("docker")
-        .args(["info", "--format", "{{.ServerVersion}}"])
-        .output();
-    match docker {
-        Ok(out) if out.status.success() => {}
-        Ok(out) => panic!(
-            "the Docker daemon does not answer (start dockerd; .ci/run does):\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        ),
-        Err(err) => {
-            panic!("docker is not installed (apt-get install docker.io; .ci/run does): {err}")
-        }
-    }
-    if let Err(err) = Command::new("haproxy").arg("-v").output() {
-        panic!("haproxy is not installed (apt-get install haproxy; .ci/run does): {err}");
-    }
-}
-
-/// Static release builds of the example and of the CLI, in their own target dir (a
-/// nested cargo must not wait on the lock of the `cargo test` that runs this).
-fn build_static() -> (PathBuf, PathBuf) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let host = stdout(&run("rustc", &["-vV"]))
-        .lines()
-        .find_map(|line| line.strip_prefix("host: ").map(str::to_owned))
-        .expect("rustc -vV names the host");
-    let target_dir = root.join("target/e2e");
-    for (package, kind, name) in [
-        ("instance-id-workspace", "--example", "hello"),
-        ("instance-id-cli", "--bin", "instance-id"),
-    ] {
-        let mut command = Command::new(&cargo);
-        command
-            .current_dir(root)
-            // An explicit --target keeps the static flag off the proc macros, built for
-            // the host as usual.
-            .env("RUSTFLAGS", "-C target-feature=+crt-static")
-            .env("CARGO_TARGET_DIR", &target_dir)
-            .args([
-                "build",
-                "--release",
-                "--target",
-                &host,
-                "-p",
-                package,
-                kind,
-                name,
-            ]);
-        let status = command.status().expect("cargo runs");
-        assert!(status.success(), "the static build of {name} failed");
-    }
-    let release = target_dir.join(&host).join("release");
-    (release.join("examples/hello"), release.join("instance-id"))
-}
-
-/// A port free on both 127.0.0.1 and 127.0.0.2.
-fn free_port() -> u16 {
-    loop {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        if TcpListener::bind(("127.0.0.2", port)).is_ok() {
-            return port;
-        }
-    }
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(5)))
-        .build()
-        .new_agent()
-}
-
-/// One GET: status, every header as `name: value` lines, and the body.
-fn get(url: &str, accept: &str) -> Result<(u16, String, String), ureq::Error> {
-    let mut response = agent().get(url).header("Accept", accept).call()?;
-    let mut headers = String::new();
-    for (name, value) in response.headers() {
-        headers.push_str(&format!(
-            "{name}: {}\n",
-            value.to_str().unwrap_or("<binary>")
-        ));
-    }
-    let status = response.status().as_u16();
-    let body = response.body_mut().read_to_string()?;
-    Ok((status, headers, body))
-}
-
-fn header_value<'a>(headers: &'a str, name: &str) -> Option<&'a str> {
-    headers.lines().find_map(|line| {
-        let (n, v) = line.split_once(": ")?;
-        n.eq_ignore_ascii_case(name).then_some(v)
-    })
-}
-
-fn wait_for(what: &str, limit: Duration, mut ready: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !ready() {
-        assert!(start.elapsed() < limit, "{what} not within {limit:?}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
-/// `instance-id probe --json`, parsed.
-fn probe(cli: &Path, url: &str, n: u32) -> serde_json::Value {
-    let output = Command::new(cli)
-        .args(["probe", url, "-n", &n.to_string(), "-c", "8", "--json"])
-        .stdin(Stdio::null())
-        .output()
-        .expect("instance-id probe runs");
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|err| {
-        panic!(
-            "probe did not print JSON ({err}): {}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
-}
-
-fn ids_of(report: &serde_json::Value) -> BTreeSet<String> {
-    report["instances"]
-        .as_array()
-        .expect("instances")
-        .iter()
-        .filter_map(|i| i["id"].as_str().map(str::to_owned))
-        .collect()
-}
-
 #[test]
 fn three_containers_behind_haproxy() {
     require_tools();
@@ -212,25 +59,7 @@ fn three_containers_behind_haproxy() {
     };
 
     // An image FROM scratch: the static binary alone, no base image, no registry.
-    let image_dir = lab.dir.path().join("image");
-    std::fs::create_dir_all(&image_dir).expect("mkdir");
-    std::fs::copy(&hello, image_dir.join("hello")).expect("copy the binary");
-    let tarball = lab.dir.path().join("image.tar");
-    run(
-        "tar",
-        &["-C", path(&image_dir), "-cf", path(&tarball), "hello"],
-    );
-    let image = format!("{}:latest", lab.tag);
-    run(
-        "docker",
-        &[
-            "import",
-            "--change",
-            r#"ENTRYPOINT ["/hello"]"#,
-            path(&tarball),
-            &image,
-        ],
-    );
+    let image = import_image(lab.dir.path(), &hello, &lab.tag);
     lab.image = Some(image.clone());
 
     // The seed's two hosts and three ports, on loopback.
@@ -440,8 +269,4 @@ fn three_containers_behind_haproxy() {
         .output()
         .expect("docker logs runs");
     assert!(logs.status.success(), "docker logs on the exited container");
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("a UTF-8 path")
 }

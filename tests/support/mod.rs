@@ -2,6 +2,9 @@
 
 #![allow(dead_code)] // each test file uses its own part
 
+#[cfg(feature = "e2e")]
+pub mod lab;
+
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
