@@ -256,7 +256,9 @@ fn a_swarm_service_behind_three_balancers() {
     std::fs::write(
         &config,
         format!(
-            "global\n  maxconn 512\n\ndefaults\n  mode http\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\n  retries 3\n  option redispatch 1\n\n{}{}{}",
+            // A task stopped mid-exchange resets the connection of a request already
+            // sent: L7 retries send that GET again, elsewhere.
+            "global\n  maxconn 512\n\ndefaults\n  mode http\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\n  retries 3\n  option redispatch 1\n  retry-on all-retryable-errors\n\n{}{}{}",
             backend("round_robin", "  balance roundrobin\n", false),
             backend("cookie", "  balance roundrobin\n  cookie SRV insert indirect nocache\n", true),
             backend("source", "  balance source\n", false),

@@ -24,6 +24,9 @@ pub struct Report<'r> {
     requests: u64,
     errors: u64,
     instances: Vec<InstanceReport>,
+    /// What went wrong, by kind (`timeout`, `HTTP 502`, …); only when something did.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    error_kinds: &'r BTreeMap<String, u64>,
     /// With `--users`: how many.
     #[serde(skip_serializing_if = "Option::is_none")]
     users: Option<u64>,
@@ -98,6 +101,7 @@ impl<'r> Report<'r> {
             requests,
             errors: results.errors.values().sum(),
             instances,
+            error_kinds: &results.errors,
             users: args.users,
             stickiness: args.users.and_then(|_| results.stickiness()),
             timeline,
