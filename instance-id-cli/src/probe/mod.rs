@@ -254,13 +254,26 @@ fn progress_bar(args: &ProbeArgs) -> ProgressBar {
     };
     let progress = ProgressBar::with_draw_target(Some(length), ProgressDrawTarget::stderr());
     if let Ok(style) = ProgressStyle::with_template(template) {
-        // indicatif's own {per_sec} writes "3,010.6226/s".
         progress.set_style(style.with_key(
             "rate",
             |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
-                let _ = write!(out, "{:.0}/s", state.per_sec());
+                let _ = out.write_str(&rate(state.per_sec()));
             },
         ));
     }
     progress
+}
+
+/// Whole requests per second: indicatif's own `{per_sec}` writes `3,010.6226/s`.
+fn rate(per_sec: f64) -> String {
+    format!("{per_sec:.0}/s")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_rate_is_whole_requests_per_second() {
+        assert_eq!(super::rate(3010.6226), "3011/s");
+        assert_eq!(super::rate(0.4), "0/s");
+    }
 }
