@@ -70,23 +70,15 @@ pub fn run(args: DetectArgs) -> ExitCode {
     };
     let chain = match chain {
         Ok(chain) => chain,
-        Err(err) => {
-            eprintln!("instance-id: invalid chain: {err}");
-            return ExitCode::from(2);
-        }
+        Err(err) => return crate::usage(format!("invalid chain: {err}")),
     };
     let view = match (&args.root, args.pid) {
         (Some(root), _) if !root.is_dir() => {
-            eprintln!(
-                "instance-id: --root {} is not a directory",
-                safe(&root.display().to_string())
-            );
-            return ExitCode::from(2);
+            return crate::usage(format!("--root {} is not a directory", root.display()))
         }
         (Some(root), _) => SystemView::snapshot(root),
         (None, Some(pid)) if !std::path::Path::new(&format!("/proc/{pid}")).is_dir() => {
-            eprintln!("instance-id: --pid {pid}: no such process");
-            return ExitCode::from(2);
+            return crate::usage(format!("--pid {pid}: no such process"))
         }
         (None, Some(pid)) => SystemView::process(pid),
         (None, None) => SystemView::live(),

@@ -30,9 +30,6 @@ pub fn run(args: HashArgs) -> ExitCode {
             println!("{hex}");
             ExitCode::SUCCESS
         }
-        Err(err) => {
-            eprintln!("instance-id: {err}");
-            ExitCode::from(2)
-        }
+        Err(err) => crate::usage(err),
     }
 }

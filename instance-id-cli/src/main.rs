@@ -54,6 +54,12 @@ fn quiet_on_closed_pipe() {
     }
 }
 
+/// A usage error: the message, escaped for the terminal, and exit 2.
+fn usage(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("instance-id: {}", text::safe(&message.to_string()));
+    ExitCode::from(2)
+}
+
 /// The async runtime of `probe` and `resolve`, or the message that says why not.
 fn async_runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
     tokio::runtime::Builder::new_multi_thread()

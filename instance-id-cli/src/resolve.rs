@@ -63,19 +63,13 @@ pub fn run(args: ResolveArgs) -> ExitCode {
     let key = match &args.key_env {
         Some(name) => match view.hash_key(name) {
             Ok(key) => Some(key),
-            Err(err) => {
-                eprintln!("instance-id: {err}");
-                return ExitCode::from(2);
-            }
+            Err(err) => return crate::usage(err),
         },
         None => None,
     };
     let docker = match connect(std::env::var_os("DOCKER_HOST")) {
         Ok(docker) => docker,
-        Err(err) => {
-            eprintln!("instance-id: {}", safe(&err));
-            return ExitCode::from(2);
-        }
+        Err(err) => return crate::usage(err),
     };
     let runtime = match crate::async_runtime() {
         Ok(runtime) => runtime,

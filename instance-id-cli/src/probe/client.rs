@@ -17,42 +17,73 @@ const MAX_BODY_BYTES: usize = 1024;
 /// The most read of a `--cacert` file: a bundle of a few hundred certificates.
 const MAX_CACERT_BYTES: u64 = 1024 * 1024;
 
-/// The HTTP client: no proxy, no redirect, the timeout, and the trust asked for.
-/// With `cookies`, the client keeps its own cookie jar: one virtual user.
-pub fn client(args: &ProbeArgs, cookies: bool) -> Result<reqwest::Client, String> {
-    let mut client = reqwest::Client::builder()
-        .use_rustls_tls()
-        .cookie_store(cookies)
-        .timeout(Duration::from_millis(args.timeout_ms))
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy();
-    if !args.keep_alive {
-        client = client.pool_max_idle_per_host(0);
-    }
-    if let Some(path) = &args.cacert {
-        let shown = safe(&path.display().to_string()).into_owned();
-        let mut pem = Vec::new();
-        std::fs::File::open(path)
-            .and_then(|file| file.take(MAX_CACERT_BYTES + 1).read_to_end(&mut pem))
-            .map_err(|err| format!("--cacert {shown}: {err}"))?;
-        if pem.len() as u64 > MAX_CACERT_BYTES {
-            return Err(format!("--cacert {shown} is larger than 1 MiB"));
+/// What every client trusts, read once however many virtual users there are: the
+/// system's roots and `--cacert`'s certificates (for https only), or nothing checked
+/// at all with `--insecure`.
+pub struct Trust {
+    roots: Vec<reqwest::Certificate>,
+    insecure: bool,
+}
+
+impl Trust {
+    pub fn new(args: &ProbeArgs, url: &reqwest::Url) -> Result<Self, String> {
+        let mut roots = Vec::new();
+        if let Some(path) = &args.cacert {
+            let shown = safe(&path.display().to_string()).into_owned();
+            let mut pem = Vec::new();
+            std::fs::File::open(path)
+                .and_then(|file| file.take(MAX_CACERT_BYTES + 1).read_to_end(&mut pem))
+                .map_err(|err| format!("--cacert {shown}: {err}"))?;
+            if pem.len() as u64 > MAX_CACERT_BYTES {
+                return Err(format!("--cacert {shown} is larger than 1 MiB"));
+            }
+            let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|err| format!("--cacert {shown} holds no PEM certificate: {err}"))?;
+            if certificates.is_empty() {
+                return Err(format!("--cacert {shown} holds no PEM certificate"));
+            }
+            roots.extend(certificates);
         }
-        let certificates = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|err| format!("--cacert {shown} holds no PEM certificate: {err}"))?;
-        if certificates.is_empty() {
-            return Err(format!("--cacert {shown} holds no PEM certificate"));
+        // A plain http probe never looks at a certificate: no store to read.
+        if url.scheme() == "https" && !args.insecure {
+            // Unreadable entries of the system's store are left out, as a TLS client
+            // does; a certificate they would have vouched for is then refused, named.
+            let native = rustls_native_certs::load_native_certs();
+            roots.extend(
+                native
+                    .certs
+                    .iter()
+                    .filter_map(|der| reqwest::Certificate::from_der(der).ok()),
+            );
         }
-        for certificate in certificates {
-            client = client.add_root_certificate(certificate);
+        Ok(Self {
+            roots,
+            insecure: args.insecure,
+        })
+    }
+
+    /// The HTTP client: no proxy, no redirect, the timeout, and this trust. With
+    /// `cookies`, the client keeps its own cookie jar: one virtual user.
+    pub fn client(&self, args: &ProbeArgs, cookies: bool) -> Result<reqwest::Client, String> {
+        let mut client = reqwest::Client::builder()
+            .use_rustls_tls()
+            .cookie_store(cookies)
+            .timeout(Duration::from_millis(args.timeout_ms))
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy();
+        if !args.keep_alive {
+            client = client.pool_max_idle_per_host(0);
         }
+        for root in &self.roots {
+            client = client.add_root_certificate(root.clone());
+        }
+        if self.insecure {
+            client = client.danger_accept_invalid_certs(true);
+        }
+        client
+            .build()
+            .map_err(|err| format!("cannot build the HTTP client: {err}"))
     }
-    if args.insecure {
-        client = client.danger_accept_invalid_certs(true);
-    }
-    client
-        .build()
-        .map_err(|err| format!("cannot build the HTTP client: {err}"))
 }
 
 /// One GET: the instance that answered, or what went wrong.

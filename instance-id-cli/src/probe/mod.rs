@@ -31,7 +31,6 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::text::safe;
 use tally::{Results, Sample, MAX_TIMEOUT_MS};
 
 #[derive(clap::Args)]
@@ -99,29 +98,22 @@ pub fn run(args: ProbeArgs) -> ExitCode {
     let url = match reqwest::Url::parse(&args.url) {
         Ok(url) if matches!(url.scheme(), "http" | "https") => url,
         Ok(url) => {
-            eprintln!(
-                "instance-id: only http:// and https:// URLs are probed, not {}://",
-                safe(url.scheme())
-            );
-            return ExitCode::from(2);
+            return crate::usage(format!(
+                "only http:// and https:// URLs are probed, not {}://",
+                url.scheme()
+            ))
         }
-        Err(err) => {
-            eprintln!("instance-id: {:?} is not a URL: {err}", args.url);
-            return ExitCode::from(2);
-        }
+        Err(err) => return crate::usage(format!("{:?} is not a URL: {err}", args.url)),
     };
     // One client for all, without cookies: each request a user of its own; or one
     // per virtual user, each with its jar.
-    let clients: Result<Vec<_>, _> = match args.users {
-        None => client::client(&args, false).map(|one| vec![one]),
-        Some(users) => (0..users).map(|_| client::client(&args, true)).collect(),
-    };
+    let clients = client::Trust::new(&args, &url).and_then(|trust| match args.users {
+        None => trust.client(&args, false).map(|one| vec![one]),
+        Some(users) => (0..users).map(|_| trust.client(&args, true)).collect(),
+    });
     let clients = match clients {
         Ok(clients) => clients,
-        Err(err) => {
-            eprintln!("instance-id: {}", safe(&err));
-            return ExitCode::from(2);
-        }
+        Err(err) => return crate::usage(err),
     };
     let runtime = match crate::async_runtime() {
         Ok(runtime) => runtime,
