@@ -34,7 +34,7 @@ mod rules;
 mod strategy;
 
 pub use chain::{check_chain, DEFAULT_FALLBACK, DEFAULT_STRATEGY};
-pub use error::Error;
+pub use error::{Error, Overlap};
 pub use hint::did_you_mean;
 #[cfg(feature = "rocket")]
 pub use rules::route_path;

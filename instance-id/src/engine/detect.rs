@@ -122,10 +122,9 @@ pub fn detect(chain: &Chain, view: &SystemView) -> Result<Detection, NoInstanceI
     let steps = chain.steps();
     let mut attempts: Vec<Attempt> = Vec::with_capacity(steps.len());
     let mut decided: Option<(InstanceId, String, Option<Runtime>)> = None;
-    let mut at = 0;
-    while at < steps.len() && decided.is_none() {
-        let name = steps[at].to_string();
-        match check(&steps[at], view) {
+    for (at, strategy) in steps.iter().enumerate() {
+        let name = strategy.to_string();
+        match check(strategy, view) {
             Err(reason) => attempts.push(Attempt {
                 strategy: name,
                 outcome: Outcome::Failed,
@@ -143,8 +142,7 @@ pub fn detect(chain: &Chain, view: &SystemView) -> Result<Detection, NoInstanceI
                         reason: found.detail,
                     });
                     decided = Some((found.id, name, found.runtime));
-                    at += 1;
-                    continue;
+                    break;
                 };
                 let platform = steps[later].to_string();
                 match check(&steps[later], view) {
@@ -170,7 +168,6 @@ pub fn detect(chain: &Chain, view: &SystemView) -> Result<Detection, NoInstanceI
                             reason: format!("{} (overrules {name})", own.detail),
                         });
                         decided = Some((own.id, platform, own.runtime));
-                        at = later;
                     }
                     asked => {
                         let outcome = match asked {
@@ -187,9 +184,9 @@ pub fn detect(chain: &Chain, view: &SystemView) -> Result<Detection, NoInstanceI
                         decided = Some((found.id, name, found.runtime));
                     }
                 }
+                break;
             }
         }
-        at += 1;
     }
     for strategy in &steps[attempts.len()..] {
         attempts.push(Attempt {
