@@ -129,8 +129,8 @@ impl Results {
             }
             Answer::Instance(id) => id,
         };
-        let user = sample.user.and_then(|u| self.users.get_mut(u));
-        if let Some(user) = user {
+        let mut user = sample.user.and_then(|u| self.users.get_mut(u));
+        if let Some(user) = user.as_mut() {
             user.answered += 1;
         }
         if !self.instances.contains_key(&id) && self.instances.len() >= MAX_TRACKED {
@@ -143,7 +143,7 @@ impl Results {
         if let Some(second) = second {
             *second.instances.entry(id.clone()).or_default() += 1;
         }
-        if let Some(user) = sample.user.and_then(|u| self.users.get_mut(u)) {
+        if let Some(user) = user {
             *user.by_instance.entry(id.clone()).or_default() += 1;
         }
         let tally = self.instances.entry(id).or_insert_with(|| Tally {
