@@ -98,8 +98,7 @@ impl SystemView {
             Err(err) => Err(format!("proc/self/environ {err}")),
         };
         let hostname = files
-            .read_text("/etc/hostname", MAX_FILE_BYTES)
-            .map(|text| text.lines().next().unwrap_or("").trim().to_owned())
+            .hostname_file()
             .map_err(|err| format!("/etc/hostname {err}"));
         let pid = files
             .read_text("/proc/self/stat", MAX_FILE_BYTES)
@@ -137,15 +136,14 @@ impl SystemView {
             .read_bytes("/proc/self/environ", MAX_ENVIRON_BYTES)
             .map(|bytes| parse_environ(&bytes))
             .map_err(|err| format!("/proc/{pid}/environ {err}"));
-        let same_uts = |link: &str| std::fs::read_link(link).ok();
+        let uts = |link: &str| std::fs::read_link(link).ok();
         let hostname = match (
-            same_uts("/proc/self/ns/uts"),
-            same_uts(&format!("/proc/{pid}/ns/uts")),
+            uts("/proc/self/ns/uts"),
+            uts(&format!("/proc/{pid}/ns/uts")),
         ) {
             (Some(ours), Some(theirs)) if ours == theirs => kernel_hostname(),
             _ => files
-                .read_text("/etc/hostname", MAX_FILE_BYTES)
-                .map(|text| text.lines().next().unwrap_or("").trim().to_owned())
+                .hostname_file()
                 .map_err(|err| format!("/proc/{pid}/root/etc/hostname {err}")),
         };
         Self {
@@ -283,6 +281,13 @@ impl Files {
 
     fn read_text(&self, path: &str, limit: usize) -> Result<String, ReadError> {
         read_text(&self.locate(path)?, limit)
+    }
+
+    /// The first line of `/etc/hostname`, trimmed: the host name where the kernel's
+    /// cannot be asked.
+    fn hostname_file(&self) -> Result<String, ReadError> {
+        self.read_text("/etc/hostname", MAX_FILE_BYTES)
+            .map(|text| text.lines().next().unwrap_or("").trim().to_owned())
     }
 }
 
