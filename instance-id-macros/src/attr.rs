@@ -248,14 +248,16 @@ fn strategy_kind(expr: &Expr, cx: &Ctxt) -> Option<Kind> {
                     }
                     None
                 }
-                (named, _) if StrategyName::from_name(named).is_some() => {
-                    let name = StrategyName::from_name(named)?;
-                    cx.error_spanned_by(expr, GrammarError::TakesNoArgument { name });
-                    None
-                }
-                _ => {
-                    let written = quote::quote!(#func).to_string().replace(' ', "");
-                    cx.error_spanned_by(&call.func, unknown_strategy(&written));
+                (written, _) => {
+                    match StrategyName::from_name(written) {
+                        Some(name) => {
+                            cx.error_spanned_by(expr, GrammarError::TakesNoArgument { name })
+                        }
+                        None => {
+                            let written = quote::quote!(#func).to_string().replace(' ', "");
+                            cx.error_spanned_by(&call.func, unknown_strategy(&written));
+                        }
+                    }
                     None
                 }
             }
