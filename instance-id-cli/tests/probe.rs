@@ -299,7 +299,9 @@ fn users_show_how_sticky_a_balancer_is() {
     assert!(report.get("users").is_none() && report.get("stickiness").is_none());
     assert_eq!(ids(&report).len(), 3, "{report}");
 
-    let text = run(&["probe", &url, "-n", "14", "--users", "7"]);
+    // More requests in flight than users: each user's next request still waits for
+    // the cookie its last answer set.
+    let text = run(&["probe", &url, "-n", "28", "-c", "12", "--users", "7"]);
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(
         text.contains("7 virtual users, each with its own cookie jar"),

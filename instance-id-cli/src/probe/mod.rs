@@ -46,9 +46,10 @@ pub struct ProbeArgs {
     /// timeline: per second, how many requests each instance answered.
     #[arg(long, value_name = "D", value_parser = duration)]
     duration: Option<Duration>,
-    /// Virtual users, each with its own cookie jar (and connection, with --keep-alive);
-    /// the requests are spread evenly over them, and the report adds how sticky the
-    /// balancer is to each. Without it, each request is a user of its own.
+    /// Virtual users, each with its own cookie jar (and connection, with --keep-alive),
+    /// each sending its next request once its last is answered; the requests are
+    /// spread evenly over them, and the report adds how sticky the balancer is to
+    /// each. Without it, each request is a user of its own.
     #[arg(long, value_name = "U", value_parser = clap::value_parser!(u64).range(1..=10_000))]
     users: Option<u64>,
     /// How many at a time (at least 1).
@@ -143,7 +144,8 @@ pub fn run(args: ProbeArgs) -> ExitCode {
 }
 
 /// Sends the requests, `--concurrency` at a time, until the count is reached or the
-/// time is up; request `i` goes to virtual user `i mod U`.
+/// time is up; request `i` goes to virtual user `i mod U`, after that user's previous
+/// request has been answered.
 async fn probe(
     args: &ProbeArgs,
     clients: Vec<reqwest::Client>,
@@ -153,7 +155,14 @@ async fn probe(
     let seconds = args.duration.map_or(0, |d| d.as_secs_f64().ceil() as usize);
     let users = args.users.map_or(0, |u| u as usize);
     let results = Arc::new(Mutex::new(Results::new(users, seconds)));
-    let clients = Arc::new(clients);
+    // A user is one session: its next request waits for the answer to its last, and
+    // so carries the cookie that answer set, however many requests are in flight.
+    let clients: Arc<Vec<(reqwest::Client, tokio::sync::Mutex<()>)>> = Arc::new(
+        clients
+            .into_iter()
+            .map(|client| (client, tokio::sync::Mutex::new(())))
+            .collect(),
+    );
     let next = Arc::new(AtomicU64::new(0));
     let header = Arc::<str>::from(args.header.as_str());
     let start = Instant::now();
@@ -185,8 +194,14 @@ async fn probe(
                     break;
                 }
                 let user = (index % clients.len() as u64) as usize;
+                let (client, session) = &clients[user];
+                let _turn = if per_user {
+                    Some(session.lock().await)
+                } else {
+                    None
+                };
                 let asked = Instant::now();
-                let answer = client::ask(&clients[user], &url, &header, keep_alive).await;
+                let answer = client::ask(client, &url, &header, keep_alive).await;
                 let took = asked.elapsed();
                 let sample = Sample {
                     answer,
