@@ -133,3 +133,38 @@ fn local_client_and_launched_server_agree() {
         assert_eq!(local_id, remote_id);
     }
 }
+
+/// Rocket answers a method it cannot route with its 400 catcher and no response
+/// fairing; the catcher the fairing registers names the instance there too.
+#[test]
+fn requests_rocket_cannot_read_carry_the_header() {
+    use std::io::{Read, Write};
+
+    let (_server, port) = support::launch_hello();
+    for request in [
+        "PROPFIND / HTTP/1.1\r\nHost: app\r\nConnection: close\r\n\r\n".to_owned(),
+        "BREW /inst HTTP/1.1\r\nHost: app\r\nConnection: close\r\n\r\n".to_owned(),
+        format!("CONNECT 127.0.0.1:{port} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"),
+    ] {
+        let mut stream =
+            std::net::TcpStream::connect(("127.0.0.1", port)).expect("the server listens");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("a timeout");
+        stream.write_all(request.as_bytes()).expect("sent");
+        let mut answer = Vec::new();
+        // Connection: close, or a read timeout: either way the head has arrived.
+        let _ = stream.take(64 * 1024).read_to_end(&mut answer);
+        let answer = String::from_utf8_lossy(&answer);
+        let method = request.split(' ').next().unwrap_or_default();
+        assert!(
+            answer.starts_with("HTTP/1.1 400"),
+            "{method}: {answer}"
+        );
+        assert!(
+            answer.to_ascii_lowercase().contains("\r\nx-instance-id: "),
+            "{method}: no X-Instance-Id in {answer}"
+        );
+        support::assert_no_address(&answer, &[port]);
+    }
+}

@@ -45,6 +45,11 @@ fn fail() -> Status {
     Status::InternalServerError
 }
 
+#[get("/bad")]
+fn bad() -> Status {
+    Status::BadRequest
+}
+
 #[catch(500)]
 fn oops() -> &'static str {
     "oops"
@@ -54,7 +59,7 @@ fn oops() -> &'static str {
 /// that the tests do not depend on the machine.
 fn app() -> Rocket<Build> {
     rocket::build()
-        .mount("/", routes![index, who, own_header, fail])
+        .mount("/", routes![index, who, own_header, fail, bad])
         .register("/", catchers![oops])
         .manage("hi".to_string())
 }
@@ -204,6 +209,29 @@ fn q_zero_refuses_a_form() {
     assert!(header(&response, "X-Instance-Id").is_some());
 }
 
+/// Every parameter and every `Accept` line counts, as RFC 9110 reads them.
+#[test]
+fn every_parameter_and_every_accept_line_count() {
+    live_env();
+    let client = client(with_attribute());
+    let get = |lines: &[&'static str]| {
+        let request = client.get("/inst");
+        let request = lines.iter().fold(request, |request, line| {
+            request.header(Header::new("Accept", *line))
+        });
+        assert_eq!(request.headers().get("Accept").count(), lines.len());
+        request.dispatch()
+    };
+    let response = get(&["text/plain;charset=utf-8;q=0.1, application/json;q=0.5"]);
+    assert_eq!(response.content_type(), Some(ContentType::JSON));
+    let response = get(&["*/*;v=1;q=0"]);
+    assert_eq!(response.status(), Status::NotAcceptable);
+    let response = get(&["text/plain;q=0.1", "application/json"]);
+    assert_eq!(response.content_type(), Some(ContentType::JSON));
+    let response = get(&["text/plain;q=0", "*/*;q=0"]);
+    assert_eq!(response.status(), Status::NotAcceptable);
+}
+
 #[test]
 fn browsers_get_a_page_for_people() {
     live_env();
@@ -272,13 +300,30 @@ fn header_on_every_response() {
         ("/who", Status::Ok),
         ("/nowhere", Status::NotFound),
         ("/fail", Status::InternalServerError),
+        ("/bad", Status::BadRequest),
     ] {
         let response = client.get(path).dispatch();
         assert_eq!(response.status(), status, "{path}");
-        assert_eq!(header(&response, "X-Instance-Id"), Some(POD), "{path}");
+        let values: Vec<&str> = response.headers().get("X-Instance-Id").collect();
+        assert_eq!(values, [POD], "{path}");
     }
     let response = client.head("/inst").dispatch();
     assert_eq!(header(&response, "X-Instance-Id"), Some(POD));
+}
+
+/// The fairing's 400 catcher (for what Rocket cannot read) never takes the app's own.
+#[test]
+fn an_apps_own_400_catcher_is_kept() {
+    #[catch(400)]
+    fn mine() -> &'static str {
+        "my own 400"
+    }
+    live_env();
+    let client = client(with_attribute().register("/", catchers![mine]));
+    let response = client.get("/bad").dispatch();
+    assert_eq!(response.status(), Status::BadRequest);
+    assert_eq!(header(&response, "X-Instance-Id"), Some(POD));
+    assert_eq!(response.into_string().as_deref(), Some("my own 400"));
 }
 
 #[test]

@@ -71,9 +71,11 @@ mod engine;
 mod identity;
 #[cfg(feature = "rocket")]
 mod rocket;
+#[cfg(feature = "rocket")]
+mod serve;
 
 #[cfg(feature = "rocket")]
-pub use self::rocket::{config::InstanceConfig, fairing::InstanceFairing, guard::Instance};
+pub use self::rocket::fairing::InstanceFairing;
 pub use engine::chain::Chain;
 pub use engine::detect::{detect, Attempt, Detection, NoInstanceId, Outcome};
 pub use engine::resource::ResourceAttributes;
@@ -87,6 +89,11 @@ pub use identity::DEFAULT_HEADER;
 /// twice or goes on after `process`, a bad `env` name, a relative `file` path, an
 /// invalid header name or route path. The attribute refuses the same at compile time.
 pub use instance_id_grammar::Error as ConfigError;
+#[cfg(feature = "rocket")]
+pub use serve::{
+    config::{InstanceConfig, StartError},
+    instance::Instance,
+};
 
 /// Mounts the identity route, names the instance on every response, and chooses at
 /// compile time how the identity is detected.

@@ -34,6 +34,19 @@ fn written_address() -> impl Strategy<Value = String> {
         (ipv6(), 1u16..).prop_map(|(a, port)| format!("[{a}]:{port}")),
         ipv6().prop_map(|a| format!("[{a}]")),
         (ipv6(), "[a-z]{2,5}[0-9]").prop_map(|(a, zone)| format!("{a}%{zone}")),
+        ipv4().prop_map(|a| a.to_string().replace('.', "_")),
+        ipv4().prop_map(|a| format!("ip_{}", a.to_string().replace('.', "_"))),
+        // Dashes for colons, as Kubernetes and CoreDNS write pod names.
+        ipv6().prop_map(|a| a.to_string().replace(':', "-")),
+        ipv6().prop_map(|a| format!(
+            "{}.default.pod.cluster.local",
+            a.to_string().replace(':', "-")
+        )),
+        // Windows' literal: dashes for colons, `s` for the zone's `%`.
+        (ipv6(), 1u8..).prop_map(|(a, zone)| format!(
+            "{}s{zone}.ipv6-literal.net",
+            a.to_string().replace(':', "-")
+        )),
     ]
 }
 
@@ -109,7 +122,34 @@ proptest! {
     }
 
     #[test]
+    fn a_leading_dash_is_refused(id in ordinary_id()) {
+        let value = format!("-{id}");
+        prop_assert_eq!(InstanceId::new(&value), Err(InvalidId::LeadingDash));
+    }
+
+    #[test]
     fn ordinary_ids_pass(id in ordinary_id()) {
         prop_assert_eq!(InstanceId::new(&id).map(|i| i.into_string()), Ok(id.clone()));
     }
+}
+
+/// The forms a tester found passing, and names close to them that are ordinary.
+#[test]
+fn dashed_and_underscored_addresses() {
+    for (value, address) in [
+        ("2001-db8--1.default.pod.cluster.local", "2001-db8--1"),
+        ("fe80--1s4.ipv6-literal.net", "fe80--1s4"),
+        ("ip_10_0_3_17", "10_0_3_17"),
+        ("web-fd00-a1-b2-c3-d4-e5-f6-1a", "fd00-a1-b2-c3-d4-e5-f6-1a"),
+        ("--1", "--1"),
+    ] {
+        match InstanceId::new(value) {
+            Err(InvalidId::Address { address: found }) => assert_eq!(found, address, "{value}"),
+            other => panic!("{value:?} gave {other:?}"),
+        }
+    }
+    for ordinary in ["web--1", "my--app-7d9f", "node_1_2_3", "a-b-c-d-e-f-g"] {
+        assert!(InstanceId::new(ordinary).is_ok(), "{ordinary}");
+    }
+    assert_eq!(InstanceId::new("-4242"), Err(InvalidId::LeadingDash));
 }

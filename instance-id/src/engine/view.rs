@@ -219,9 +219,14 @@ impl SystemView {
         }
     }
 
-    /// The host name (the kernel's when live, `etc/hostname` in a snapshot).
+    /// The host name (the kernel's when live, `etc/hostname` in a snapshot), trimmed;
+    /// a blank one is none (it would make `process` name `-<pid>`).
     pub(crate) fn hostname(&self) -> Result<&str, &str> {
-        self.hostname.as_deref().map_err(String::as_str)
+        match self.hostname.as_deref().map(str::trim) {
+            Ok("") => Err("the host name is empty"),
+            Ok(name) => Ok(name),
+            Err(err) => Err(err),
+        }
     }
 
     /// The process id (this process when live, `proc/self/stat` in a snapshot).
@@ -269,8 +274,10 @@ impl Files {
                 Some(own) => PathBuf::from(format!("/proc/{pid}/{own}")),
                 // The rest of /proc is the kernel's, the same for every process.
                 None if path.starts_with("/proc/") => PathBuf::from(path),
-                // The kernel resolves /proc/PID/root as the process's own root.
-                None => PathBuf::from(format!("/proc/{pid}/root{path}")),
+                // The kernel enters /proc/PID/root as the process's own root, but an
+                // absolute link found inside would restart from ours: walk it as a
+                // chroot, the same as a snapshot.
+                None => return resolve_in_root(Path::new(&format!("/proc/{pid}/root")), path),
             }),
         }
     }

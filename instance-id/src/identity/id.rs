@@ -33,6 +33,10 @@ pub enum InvalidId {
         /// The character, in words: `a space`, `the control character 0x1b`.
         what: String,
     },
+    /// Starts with `-`: a command line given the id (`docker logs`, `instance-id hash`)
+    /// would read it as an option.
+    #[error("the value starts with `-`, which a command line would read as an option")]
+    LeadingDash,
     /// A network address, in any written form.
     #[error(
         "the value looks like a network address ({address}); an instance id must never reveal one"
@@ -76,6 +80,9 @@ impl InstanceId {
         }
         if let Some(address) = network_address(value) {
             return Err(InvalidId::Address { address });
+        }
+        if value.starts_with('-') {
+            return Err(InvalidId::LeadingDash);
         }
         Ok(Self(value.to_owned()))
     }
@@ -146,13 +153,16 @@ fn describe(ch: char) -> String {
 /// A network address hidden anywhere in the value, in any of the forms people and
 /// platforms write: IPv4 dotted or dashed, alone or with any prefix or suffix
 /// (`10.0.3.17:8000`, `web-10.0.3.17`, EC2's `ip-10-0-3-17`, `ec2-54-12-34-56.…`,
-/// Kubernetes' `10-0-3-17.default.pod…`, a pid after it), and IPv6 bracketed, zoned,
-/// embedded or with a port (`[::1]:8000`, `fe80::1%eth0`, `web-fe80::1`). Every
-/// occurrence is looked at, not only the first.
+/// Kubernetes' `10-0-3-17.default.pod…`, `ip_10_0_3_17`, a pid after it), and IPv6
+/// bracketed, zoned, embedded or with a port (`[::1]:8000`, `fe80::1%eth0`,
+/// `web-fe80::1`) or dashed as DNS writes it (`2001-db8--1.default.pod…`,
+/// `fe80--1s4.ipv6-literal.net`). Every occurrence is looked at, not only the first.
 fn network_address(value: &str) -> Option<String> {
     ipv4(value, '.')
         .or_else(|| ipv4(value, '-'))
+        .or_else(|| ipv4(value, '_'))
         .or_else(|| ipv6(value))
+        .or_else(|| ipv6_dashed(value))
 }
 
 /// Four decimal octets in a row, joined by `sep`, somewhere in a run of digits and
@@ -191,6 +201,37 @@ fn ipv6(value: &str) -> Option<String> {
                     let stretch = &run[start..end];
                     match stretch.parse::<Ipv6Addr>() {
                         Ok(address) if !address.is_unspecified() => Some(stretch.to_owned()),
+                        _ => None,
+                    }
+                })
+            })
+        })
+}
+
+/// IPv6 written where a DNS label cannot hold a colon: dashes for colons, as Kubernetes
+/// and CoreDNS name pods (`2001-db8--1.default.pod.cluster.local`), and `s` for the
+/// zone's `%` as Windows writes its literals (`fe80--1s4.ipv6-literal.net`). Every
+/// stretch of dash-joined groups of a label is tried, so that a name before it
+/// (`web-2001-db8--1`) or a number after it does not hide it. Only a label that could
+/// hold one is tried: one with `--` (the compressed zeros) or eight groups.
+fn ipv6_dashed(value: &str) -> Option<String> {
+    value
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|label| label.contains("--") || label.matches('-').count() >= 7)
+        .find_map(|label| {
+            let groups: Vec<&str> = label.split('-').collect();
+            (0..groups.len()).find_map(|start| {
+                (start + 2..=groups.len()).rev().find_map(|end| {
+                    let stretch = &groups[start..end];
+                    let (last, rest) = stretch.split_last()?;
+                    // `1s4`: the group `1`, zone 4.
+                    let last = match last.split_once('s') {
+                        Some((group, zone)) if !zone.is_empty() => group,
+                        _ => last,
+                    };
+                    let colons = format!("{}:{last}", rest.join(":"));
+                    match colons.parse::<Ipv6Addr>() {
+                        Ok(address) if !address.is_unspecified() => Some(stretch.join("-")),
                         _ => None,
                     }
                 })

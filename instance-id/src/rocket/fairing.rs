@@ -2,25 +2,22 @@
 //! names the instance on every response.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use rocket::fairing::{self, Fairing, Info, Kind};
-use rocket::http::Method;
+use rocket::http::{Header, Method};
 use rocket::{Build, Request, Response, Rocket, Route};
 
-use crate::engine::detect::{detect, NoInstanceId};
-use crate::engine::view::SystemView;
-use crate::identity::expose::HashKeyError;
-use crate::rocket::config::InstanceConfig;
-use crate::rocket::guard::Instance;
-use crate::rocket::route::{Identity, IdentityRoute};
-use instance_id_grammar::Error as ConfigError;
+use crate::rocket::catcher;
+use crate::rocket::route::IdentityRoute;
+use crate::serve::config::{InstanceConfig, StartError};
+use crate::serve::instance::Instance;
 
 /// Why a Rocket with the fairing did not launch; logged as the launch fails.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum LaunchError {
     #[error(transparent)]
-    Config(#[from] ConfigError),
+    Start(#[from] StartError),
     #[error("instance-id is attached twice; attach one InstanceFairing")]
     AttachedTwice,
     #[error("the identity route GET {path} collides with the app's route {name} (GET {uri}); choose another path for #[instance_route]")]
@@ -29,10 +26,6 @@ pub(crate) enum LaunchError {
         name: String,
         uri: String,
     },
-    #[error(transparent)]
-    NoId(#[from] NoInstanceId),
-    #[error(transparent)]
-    HashKey(#[from] HashKeyError),
     #[error("detection did not finish: {0}")]
     Interrupted(String),
 }
@@ -55,7 +48,9 @@ pub(crate) enum LaunchError {
 /// ```
 pub struct InstanceFairing {
     config: InstanceConfig,
-    identity: OnceLock<Arc<Identity>>,
+    /// The identity and its header, leaked once per launch so that every response
+    /// reuses it without allocating.
+    started: OnceLock<(Instance, Option<Header<'static>>)>,
     told_of_handler_header: AtomicBool,
 }
 
@@ -64,44 +59,32 @@ impl InstanceFairing {
     pub fn new(config: InstanceConfig) -> Self {
         Self {
             config,
-            identity: OnceLock::new(),
+            started: OnceLock::new(),
             told_of_handler_header: AtomicBool::new(false),
         }
     }
 
-    async fn ignite(&self, rocket: &Rocket<Build>) -> Result<Identity, LaunchError> {
-        let chain = self.config.check()?;
+    async fn ignite(&self, rocket: &Rocket<Build>) -> Result<Instance, LaunchError> {
         if rocket.state::<Instance>().is_some() {
             return Err(LaunchError::AttachedTwice);
         }
+        let path = self.config.path();
         if let Some(route) = rocket
             .routes()
-            .find(|r| r.method == Method::Get && r.uri.path() == self.config.path.as_str())
+            .find(|r| r.method == Method::Get && r.uri.path() == path)
         {
             return Err(LaunchError::Collision {
-                path: self.config.path.clone(),
+                path: path.to_owned(),
                 name: route.name.as_deref().unwrap_or("<unnamed>").to_owned(),
                 uri: route.uri.to_string(),
             });
         }
-        let view = self.config.view.clone().unwrap_or_else(SystemView::live);
+        let config = self.config.clone();
         // Strategies read files and may wait on the ECS endpoint: not on the executor.
-        let (detection, view) = rocket::tokio::task::spawn_blocking(move || {
-            let detection = detect(&chain, &view);
-            (detection, view)
-        })
-        .await
-        .map_err(|err| LaunchError::Interrupted(err.to_string()))?;
-        let detection = detection?;
-        let expose = &self.config.expose;
-        let key = expose.key_env().map(|env| view.hash_key(env)).transpose()?;
-        let exposed = expose.render(&detection.id, key)?;
-        Ok(Identity::new(
-            detection,
-            exposed,
-            self.config.header.as_deref(),
-            self.config.version,
-        ))
+        let instance = rocket::tokio::task::spawn_blocking(move || config.start())
+            .await
+            .map_err(|err| LaunchError::Interrupted(err.to_string()))??;
+        Ok(instance)
     }
 }
 
@@ -116,18 +99,29 @@ impl Fairing for InstanceFairing {
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
         match self.ignite(&rocket).await {
-            Ok(identity) => {
-                rocket::info!("{}", identity.detection.summary());
-                let identity = Arc::new(identity);
+            Ok(instance) => {
+                rocket::info!("{}", instance.detection().summary());
                 // A fairing ignites once per Rocket; a second ignite keeps the first.
-                let identity = self.identity.get_or_init(|| identity).clone();
+                let (instance, header) = self.started.get_or_init(|| {
+                    let header = instance.0.header.as_deref().map(|name| {
+                        let name: &'static str = Box::leak(name.to_owned().into_boxed_str());
+                        let value: &'static str =
+                            Box::leak(instance.id().to_owned().into_boxed_str());
+                        Header::new(name, value)
+                    });
+                    (instance, header)
+                });
                 let mut route = Route::new(
                     Method::Get,
-                    &self.config.path,
-                    IdentityRoute(identity.clone()),
+                    self.config.path(),
+                    IdentityRoute(instance.clone()),
                 );
                 route.name = Some("instance_id".into());
-                Ok(rocket.manage(Instance(identity)).mount("/", vec![route]))
+                let rocket = rocket.manage(instance.clone()).mount("/", vec![route]);
+                Ok(match header {
+                    Some(header) => catcher::register(rocket, header),
+                    None => rocket,
+                })
             }
             Err(err) => {
                 rocket::error!("instance-id: {err}");
@@ -137,15 +131,20 @@ impl Fairing for InstanceFairing {
     }
 
     async fn on_response<'r>(&self, _: &'r Request<'_>, response: &mut Response<'r>) {
-        let Some(identity) = self.identity.get() else {
+        let Some((instance, header)) = self.started.get() else {
             return;
         };
         // One fairing call per request, counting and naming together.
-        identity.served.fetch_add(1, Ordering::Relaxed);
-        let Some(header) = &identity.header else {
+        instance.0.count();
+        let Some(header) = header else {
             return;
         };
-        if response.headers().contains(header.name()) {
+        let present = response.headers().get_one(header.name().as_str());
+        if present == Some(header.value()) {
+            // Set by the 400 catcher this fairing registers.
+            return;
+        }
+        if present.is_some() {
             // The handler's own value wins, as Rocket's Shield leaves a set header be.
             if !self.told_of_handler_header.swap(true, Ordering::Relaxed) {
                 rocket::warn!(
@@ -163,13 +162,14 @@ impl Fairing for InstanceFairing {
 mod tests {
     use super::*;
     use crate::engine::strategy::Strategy;
+    use crate::engine::view::SystemView;
     use crate::identity::expose::Expose;
 
     fn pod_view() -> SystemView {
         SystemView::snapshot("/nonexistent").with_env([("POD_NAME", "web-7d9f")])
     }
 
-    async fn ignite(config: InstanceConfig, rocket: Rocket<Build>) -> Result<Identity, String> {
+    async fn ignite(config: InstanceConfig, rocket: Rocket<Build>) -> Result<Instance, String> {
         InstanceFairing::new(config)
             .ignite(&rocket)
             .await
@@ -185,8 +185,7 @@ mod tests {
         let rocket = rocket::build().mount("/", rocket::routes![mine]);
         let err = ignite(InstanceConfig::new("/inst").view(pod_view()), rocket)
             .await
-            .err()
-            .expect("a collision");
+            .expect_err("a collision");
         assert!(err.contains("GET /inst"), "{err}");
         assert!(err.contains("mine"), "{err}");
     }
@@ -227,8 +226,7 @@ mod tests {
         ] {
             let err = ignite(config.view(pod_view()), rocket::build())
                 .await
-                .err()
-                .expect("a failed launch");
+                .expect_err("a failed launch");
             assert!(err.contains(expected), "{expected:?} not in {err:?}");
         }
     }
@@ -243,7 +241,8 @@ mod tests {
             ignite(config, rocket::build())
                 .await
                 .expect("launches")
-                .exposed
+                .id()
+                .to_owned()
         };
         assert_eq!(
             short(pod_view().with_env([("POD_NAME", container)])).await,
@@ -262,9 +261,9 @@ mod tests {
         .await
         .expect("launches");
         assert_eq!(
-            identity.exposed,
+            identity.id(),
             crate::identity::expose::hash_id(b"k", "cart-5d8f7b6c9-abcde")
         );
-        assert_eq!(identity.detection.id.as_str(), "cart-5d8f7b6c9-abcde");
+        assert_eq!(identity.detection().id.as_str(), "cart-5d8f7b6c9-abcde");
     }
 }

@@ -42,7 +42,7 @@ pub(crate) fn process(view: &SystemView) -> Result<Evidence, String> {
         // Only a snapshot can lack it; a live process always has one.
         Err(err) => return Err(format!("no pid: {err}")),
     };
-    let host = view.hostname().map(str::trim);
+    let host = view.hostname();
     let why = match host {
         Ok(host) => {
             let plain = format!("{host}-{pid}");
