@@ -95,7 +95,7 @@ pub enum Error {
         /// The path as written.
         path: String,
     },
-    /// A route path with `<param>`s.
+    /// A route path with `<param>`s (Rocket) or `{param}`s (Axum).
     #[error("the identity route takes no parameters: write a static path such as \"/inst\"")]
     RouteParameters,
     /// A route path with `?` or `#`.

@@ -14,7 +14,7 @@
 //! | environment variable names | [`env_name`] | `env("POD-NAME")` |
 //! | `file(…)` paths | [`file_path`] | `file("podinfo/name")` |
 //! | header names | [`header_name`] | `header = "X Id"` |
-//! | the identity route's path (feature `rocket`) | `route_path` | `"/inst/<id>"` |
+//! | the identity route's path (with Rocket's parser, feature `rocket`) | [`route_path`] | `"/inst/<id>"` |
 //!
 //! Users of `instance-id` never name this crate: it is re-exported where needed.
 //!
@@ -36,7 +36,5 @@ mod strategy;
 pub use chain::{check_chain, DEFAULT_FALLBACK, DEFAULT_STRATEGY};
 pub use error::{Error, Overlap};
 pub use hint::did_you_mean;
-#[cfg(feature = "rocket")]
-pub use rules::route_path;
-pub use rules::{env_name, file_path, header_name};
+pub use rules::{env_name, file_path, header_name, route_path};
 pub use strategy::{parse_strategy, StrategyName, Written, WITH_ARGUMENT};

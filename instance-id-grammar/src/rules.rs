@@ -66,15 +66,16 @@ pub fn header_name(name: &str) -> Result<(), Error> {
     }
 }
 
-/// The identity route's path: absolute, static, made of what a URI path may hold,
-/// and accepted by Rocket's own route parser (`rocket_http`'s `Origin::parse_route`,
-/// which `#[get]` uses too).
+/// The identity route's path: absolute, static, made of what a URI path may hold (so
+/// neither Rocket's `<param>` nor Axum's `{param}` and `{*rest}`), and, with feature
+/// `rocket`, accepted by Rocket's own route parser (`rocket_http`'s
+/// `Origin::parse_route`, which `#[get]` uses too).
 ///
 /// ```
 /// assert!(instance_id_grammar::route_path("/inst").is_ok());
 /// assert!(instance_id_grammar::route_path("/inst/<id>").is_err());
+/// assert!(instance_id_grammar::route_path("/inst/{id}").is_err());
 /// ```
-#[cfg(feature = "rocket")]
 pub fn route_path(path: &str) -> Result<(), Error> {
     if path.is_empty() {
         return Err(Error::EmptyRoutePath);
@@ -84,7 +85,7 @@ pub fn route_path(path: &str) -> Result<(), Error> {
             path: path.to_owned(),
         });
     }
-    if path.contains(['<', '>']) {
+    if path.contains(['<', '>', '{', '}']) {
         return Err(Error::RouteParameters);
     }
     if path.contains(['?', '#']) {
@@ -99,12 +100,12 @@ pub fn route_path(path: &str) -> Result<(), Error> {
     {
         return Err(Error::RouteCharacter { bad });
     }
-    rocket_http::uri::Origin::parse_route(path)
-        .map(|_| ())
-        .map_err(|err| Error::RouteRefused {
-            path: path.to_owned(),
-            reason: err.to_string(),
-        })
+    #[cfg(feature = "rocket")]
+    rocket_http::uri::Origin::parse_route(path).map_err(|err| Error::RouteRefused {
+        path: path.to_owned(),
+        reason: err.to_string(),
+    })?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -131,7 +132,6 @@ mod tests {
         }
     }
 
-    #[cfg(feature = "rocket")]
     #[test]
     fn route_paths() {
         for ok in ["/inst", "/", "/_/instance-id", "/a.b~c", "/%41"] {
@@ -141,6 +141,8 @@ mod tests {
             "",
             "inst",
             "/a/<b>",
+            "/a/{b}",
+            "/{*rest}",
             "/a?b",
             "/a//b",
             "/my inst",

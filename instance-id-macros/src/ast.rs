@@ -1,5 +1,7 @@
-//! The annotated item: a function that returns a `Rocket<Build>`, placed above
-//! `#[launch]` if it has one.
+//! The annotated item: a function that returns the app (a `Rocket<Build>`, placed
+//! above `#[launch]` if it has one, or an `axum::Router`). Whether the returned type
+//! is one the attribute serves is for the compiler to say, through the bound on
+//! `instance_id::WithInstance` that the expansion calls.
 
 use proc_macro2::TokenStream;
 use syn::spanned::Spanned;
@@ -21,7 +23,7 @@ impl Function {
             Err(_) => {
                 cx.error_spanned_by(
                     first_tokens(item),
-                    "#[instance_route] goes on the function that builds the Rocket: `fn rocket() -> _` under #[launch], or a function returning Rocket<Build>",
+                    "#[instance_route] goes on the function that builds the app: `fn rocket() -> _` under #[launch], or a function returning Rocket<Build> or axum::Router",
                 );
                 return None;
             }
@@ -37,7 +39,7 @@ impl Function {
         match &item.sig.output {
             ReturnType::Default => cx.error_spanned_by(
                 &item.sig.ident,
-                format!("`{}` returns nothing: #[instance_route] needs a function that returns the Rocket (`-> _` under #[launch], or `-> Rocket<Build>`)", item.sig.ident),
+                format!("`{}` returns nothing: #[instance_route] needs a function that returns the app (`-> _` under #[launch], `-> Rocket<Build>` or `-> axum::Router`)", item.sig.ident),
             ),
             ReturnType::Type(_, ty) => match &**ty {
                 Type::Infer(_) if launch => {}
@@ -51,13 +53,8 @@ impl Function {
                     let rocket: Type = syn::parse_quote_spanned!(ty.span()=> ::instance_id::__rocket::Rocket<::instance_id::__rocket::Build>);
                     item.sig.output = ReturnType::Type(Default::default(), Box::new(rocket));
                 }
-                Type::Path(path)
-                    if path.qself.is_none()
-                        && path.path.segments.last().is_some_and(|s| s.ident == "Rocket") => {}
-                other => cx.error_spanned_by(
-                    other,
-                    "#[instance_route] needs a function that returns the Rocket: `-> _` under #[launch], or `-> Rocket<Build>`",
-                ),
+                // Any other type: `WithInstance`'s bound decides, with its own message.
+                _ => {}
             },
         }
         Some(Self { item })

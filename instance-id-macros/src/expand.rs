@@ -1,5 +1,6 @@
-//! From the model to calls of `instance_id`'s public API (its `InstanceConfig` and
-//! `InstanceFairing`): what a user could write by hand in the builder chain.
+//! From the model to calls of `instance_id`'s public API (an `InstanceConfig` handed
+//! to `WithInstance::with_instance`, which attaches an `InstanceFairing` to a Rocket and
+//! the route and layer to an Axum Router): what a user could write by hand.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -33,7 +34,8 @@ pub fn instance_route(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// Keeps the function's attributes, visibility, signature and body; every way out of
-/// the body goes through the closure (or async block), whose Rocket gets the fairing.
+/// the body goes through the closure (or async block), whose app (a Rocket or a
+/// Router) gets the identity through `instance_id::WithInstance`.
 fn wrap(args: &Args, function: Function) -> TokenStream {
     let syn::ItemFn {
         attrs,
@@ -41,19 +43,31 @@ fn wrap(args: &Args, function: Function) -> TokenStream {
         sig,
         block,
     } = function.item;
-    let rocket = quote!(::instance_id::__rocket::Rocket<::instance_id::__rocket::Build>);
+    // `-> _` is #[launch]'s, which only a Rocket has.
+    let app = match &sig.output {
+        syn::ReturnType::Type(_, ty) if !matches!(**ty, syn::Type::Infer(_)) => quote!(#ty),
+        _ => quote!(::instance_id::__rocket::Rocket<::instance_id::__rocket::Build>),
+    };
     let built = match sig.asyncness {
         Some(_) => quote!(async move #block.await),
-        None => quote!((move || -> #rocket #block)()),
+        None => quote!((move || -> #app #block)()),
     };
     let config = config(args);
+    // Spanned at the return type: a type the attribute cannot serve is reported there.
+    let span = match &sig.output {
+        syn::ReturnType::Type(_, ty) => ty.span(),
+        syn::ReturnType::Default => sig.ident.span(),
+    };
+    let with_instance = quote_spanned! {span=>
+        <#app as ::instance_id::WithInstance>::with_instance(__instance_id_app, #config)
+    };
     quote! {
         #(#attrs)*
         #vis #sig {
             // The closure is the point: a `return` in the body leaves it, not the function.
             #[allow(clippy::redundant_closure_call)]
-            let __instance_id_rocket: #rocket = #built;
-            __instance_id_rocket.attach(::instance_id::InstanceFairing::new(#config))
+            let __instance_id_app: #app = #built;
+            #with_instance
         }
     }
 }

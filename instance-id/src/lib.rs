@@ -67,13 +67,17 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "axum")]
+mod axum;
 mod engine;
 mod identity;
 #[cfg(feature = "rocket")]
 mod rocket;
-#[cfg(feature = "rocket")]
+#[cfg(any(feature = "rocket", feature = "axum"))]
 mod serve;
 
+#[cfg(feature = "axum")]
+pub use self::axum::layer::{InstanceLayer, InstanceService, ResponseFuture};
 #[cfg(feature = "rocket")]
 pub use self::rocket::fairing::InstanceFairing;
 pub use engine::chain::Chain;
@@ -89,10 +93,11 @@ pub use identity::DEFAULT_HEADER;
 /// twice or goes on after `process`, a bad `env` name, a relative `file` path, an
 /// invalid header name or route path. The attribute refuses the same at compile time.
 pub use instance_id_grammar::Error as ConfigError;
-#[cfg(feature = "rocket")]
+#[cfg(any(feature = "rocket", feature = "axum"))]
 pub use serve::{
     config::{InstanceConfig, StartError},
     instance::Instance,
+    with_instance::WithInstance,
 };
 
 /// Mounts the identity route, names the instance on every response, and chooses at
@@ -155,7 +160,7 @@ pub use serve::{
 ///     rocket::build().mount("/", routes![index])
 /// }
 /// ```
-#[cfg(feature = "rocket")]
+#[cfg(any(feature = "rocket", feature = "axum"))]
 #[doc(inline)]
 pub use instance_id_macros::instance_route;
 

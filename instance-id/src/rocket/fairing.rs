@@ -12,6 +12,7 @@ use crate::rocket::catcher;
 use crate::rocket::route::IdentityRoute;
 use crate::serve::config::{InstanceConfig, StartError};
 use crate::serve::instance::Instance;
+use crate::serve::with_instance::WithInstance;
 
 /// Why a Rocket with the fairing did not launch; logged as the launch fails.
 #[derive(Debug, thiserror::Error)]
@@ -85,6 +86,13 @@ impl InstanceFairing {
             .await
             .map_err(|err| LaunchError::Interrupted(err.to_string()))??;
         Ok(instance)
+    }
+}
+
+/// What `#[instance_route]` expands to on a Rocket: the fairing attached.
+impl WithInstance for Rocket<Build> {
+    fn with_instance(self, config: InstanceConfig) -> Self {
+        self.attach(InstanceFairing::new(config))
     }
 }
 

@@ -122,8 +122,12 @@ impl InstanceConfig {
         self
     }
 
-    /// The identity route's path.
-    pub(crate) fn path(&self) -> &str {
+    /// The identity route's path, as given.
+    ///
+    /// ```
+    /// assert_eq!(instance_id::InstanceConfig::new("/inst").path(), "/inst");
+    /// ```
+    pub fn path(&self) -> &str {
         &self.path
     }
 
@@ -162,6 +166,7 @@ impl InstanceConfig {
             .transpose()?;
         let exposed = self.expose.render(&detection.id, key)?;
         Ok(Instance(Arc::new(Rendered::new(
+            self.path.clone(),
             detection,
             exposed,
             self.header.as_deref(),

@@ -22,6 +22,8 @@ const NOT_ACCEPTABLE: &[u8] =
 
 /// The identity as decided at start-up, with everything a request needs precomputed.
 pub(crate) struct Rendered {
+    /// The identity route's path.
+    pub path: String,
     pub detection: Detection,
     pub exposed: String,
     /// The response header's name, when there is one; its value is `exposed`.
@@ -39,6 +41,7 @@ pub(crate) struct Rendered {
 
 impl Rendered {
     pub fn new(
+        path: String,
         detection: Detection,
         exposed: String,
         header: Option<&str>,
@@ -55,6 +58,7 @@ impl Rendered {
             html_body: page.html.into_bytes().into(),
             csp: Box::leak(page.csp.into_boxed_str()),
             header: header.map(str::to_owned),
+            path,
             detection,
             exposed,
             started_at,

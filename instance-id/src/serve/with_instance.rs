@@ -1,0 +1,29 @@
+//! The one trait `#[instance_route]` expands to, whatever the framework.
+
+use crate::serve::config::InstanceConfig;
+
+/// An app that can be given the identity: [`rocket::Rocket<Build>`](https://docs.rs/rocket)
+/// gets an [`InstanceFairing`](crate::InstanceFairing) (feature `rocket`), an
+/// [`axum::Router`](https://docs.rs/axum) the identity route and an
+/// [`InstanceLayer`](crate::InstanceLayer) (feature `axum`). `#[instance_route]`
+/// expands to one call of it on whatever the annotated function returns, so a
+/// function that returns anything else is a compile error that says what is served.
+///
+/// ```
+/// use instance_id::{InstanceConfig, SystemView, WithInstance};
+///
+/// let view = SystemView::snapshot("/nonexistent").with_env([("POD_NAME", "web-7d9f")]);
+/// let rocket = rocket::build().with_instance(InstanceConfig::new("/inst").view(view));
+/// let client = rocket::local::blocking::Client::tracked(rocket).expect("launches");
+/// let response = client.get("/nowhere").dispatch();
+/// assert_eq!(response.headers().get_one("X-Instance-Id"), Some("web-7d9f"));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "#[instance_route] cannot serve `{Self}`: it goes on a function that returns `Rocket<Build>` (feature `rocket`) or `axum::Router` (feature `axum`)",
+    label = "the attribute needs this to be `Rocket<Build>` or `axum::Router`"
+)]
+pub trait WithInstance: Sized {
+    /// The app, serving the identity that `config` describes: the route at its path,
+    /// the header on every response, the identity for handlers.
+    fn with_instance(self, config: InstanceConfig) -> Self;
+}
