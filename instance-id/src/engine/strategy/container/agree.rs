@@ -50,6 +50,28 @@ const MOUNTINFO: &str = "/proc/self/mountinfo";
 const CGROUP: &str = "/proc/self/cgroup";
 const CONTAINERENV: &str = "/run/.containerenv";
 
+/// Platforms that name the instance themselves and run each task beside a sandbox or
+/// pause container whose files an unknown shape could be.
+const PLATFORMS: [&str; 4] = [
+    "KUBERNETES_SERVICE_HOST",
+    "ECS_CONTAINER_METADATA_URI_V4",
+    "ECS_CONTAINER_METADATA_URI",
+    "NOMAD_ALLOC_ID",
+];
+
+/// Cgroup parents that another runtime's known shape owns, whose children are that
+/// runtime's (64-hex ids, BuildKit's per-step ids), never containerd namespaces.
+const OTHER_PARENTS: [&str; 8] = [
+    "docker",
+    "buildkit",
+    "ecs",
+    "garden",
+    "lxc",
+    "libpod_parent",
+    "nomad",
+    "machine",
+];
+
 /// `.containerenv` holds a few short lines; anything larger is not Podman's.
 const CONTAINERENV_BYTES: usize = 64 * 1024;
 
@@ -65,22 +87,22 @@ struct Claim {
 /// The container an unknown runtime runs this process in, where independent sources
 /// agree on it; else why not.
 pub(super) fn decide(view: &SystemView, mounts: &[Mount<'_>]) -> Result<Evidence, String> {
-    if let EnvValue::Set(_) = view.var("KUBERNETES_SERVICE_HOST") {
-        return Err("inside a Kubernetes pod no other evidence is taken".into());
+    if let Some(variable) = PLATFORMS
+        .iter()
+        .find(|v| matches!(view.var(v), EnvValue::Set(_)))
+    {
+        return Err(format!(
+            "${variable} is set: there the platform names the instance, and an unknown shape is more likely its sandbox's than this container's"
+        ));
     }
     let sources = Sources::read(view, mounts);
-    let claims: Vec<Claim> = [
-        containerd_namespace,
-        containers_storage,
-        lxc_rootfs,
-        bundle,
-    ]
-    .iter()
-    .filter_map(|rule| rule(&sources))
-    .collect();
+    let claims: Vec<Claim> = [containerd_namespace, containers_storage, lxc_rootfs, bundle]
+        .iter()
+        .filter_map(|rule| rule(&sources))
+        .collect();
     let Some(claim) = claims.first() else {
         return Err(format!(
-            "no two independent sources agree on an unknown runtime's container{}",
+            "no rule finds independent sources agreeing on an unknown runtime's container{}",
             sources.seen()
         ));
     };
@@ -138,7 +160,10 @@ impl<'m> Sources<'m> {
             _ => None,
         };
         Self {
-            cgroup: view.read(CGROUP).map(|t| cgroup_leaves(&t)).unwrap_or_default(),
+            cgroup: view
+                .read(CGROUP)
+                .map(|t| cgroup_leaves(&t))
+                .unwrap_or_default(),
             root,
             root_dir: root.and_then(root_dir),
             storage,
@@ -188,7 +213,11 @@ impl<'m> Sources<'m> {
     /// A source that names another container than `id`. `joined`: `/etc/hosts` and
     /// `/etc/resolv.conf` may come from the container whose network this one joined.
     fn disagreeing(&self, id: &str, joined: bool) -> Option<String> {
-        if let Some((leaf, path)) = self.cgroup.iter().find(|(leaf, _)| is_name(leaf) && leaf != id) {
+        if let Some((leaf, path)) = self
+            .cgroup
+            .iter()
+            .find(|(leaf, _)| is_name(leaf) && leaf != id)
+        {
             return Some(format!("{CGROUP} names {leaf:?} ({path})"));
         }
         if let Some((name, path)) = self.root_dir.as_ref().filter(|(name, _)| name != id) {
@@ -223,10 +252,10 @@ impl<'m> Sources<'m> {
         if let Some(value) = &self.container_env {
             seen.push(format!("container={value}"));
         }
-        match seen.as_slice() {
-            [] => String::new(),
-            [one] => format!(" (only {one})"),
-            _ => format!(" ({}, which do not agree)", seen.join(", ")),
+        if seen.is_empty() {
+            String::new()
+        } else {
+            format!(" (seen: {})", seen.join(", "))
         }
     }
 }
@@ -238,7 +267,8 @@ fn containerd_namespace(s: &Sources<'_>) -> Option<Claim> {
     // delegated parent (`/<job>/<namespace>/<id>`), ending the same.
     let namespace = s.cgroup.iter().find_map(|(_, path)| {
         let (namespace, id) = path.strip_prefix('/')?.split_once('/')?;
-        (id == leaf && is_name(namespace)).then_some(namespace)
+        let owned = OTHER_PARENTS.contains(&namespace) || namespace.starts_with("kubepods");
+        (id == leaf && is_name(namespace) && !owned).then_some(namespace)
     })?;
     let tail = format!("/{namespace}/{leaf}");
     if !s.cgroup.iter().all(|(_, path)| path.ends_with(&tail)) || !s.snapshotter_root() {
@@ -385,9 +415,9 @@ fn is_name(name: &str) -> bool {
     ];
     let grammar = !name.is_empty()
         && name.len() <= 76
-        && name.split(['.', '_', '-']).all(|part| {
-            !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric())
-        });
+        && name
+            .split(['.', '_', '-'])
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric()));
     grammar && !UNITS.iter().any(|unit| name.ends_with(unit)) && longest_hex_run(name) < 32
 }
 
@@ -470,9 +500,143 @@ mod tests {
         }
     }
 
+    /// A snapshot of the given files, run through `mountinfo`.
+    fn detect(files: &[(&str, &str)]) -> Result<Evidence, String> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (path, text) in files {
+            let at = dir.path().join(path);
+            std::fs::create_dir_all(at.parent().expect("a parent")).expect("mkdir");
+            std::fs::write(at, text).expect("write");
+        }
+        super::super::mountinfo::detect(&SystemView::snapshot(dir.path()))
+    }
+
+    const SNAPSHOTTER_ROOT: &str = "69 46 0:39 / / rw - overlay overlay rw,lowerdir=/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/1/fs\n";
+
+    fn vfs(point: &str, id: &str, file: &str) -> String {
+        format!("7{} 67 254:0 /run/c/vfs-containers/{id}/userdata/{file} {point} rw - ext4 /dev/vda rw\n", point.len())
+    }
+
+    #[test]
+    fn containerd_namespace_needs_the_snapshotter_and_a_namespace() {
+        let cgroup = (
+            "proc/self/cgroup",
+            "1:cpu:/default/web-1\n0::/default/web-1\n",
+        );
+        let found = detect(&[cgroup, ("proc/self/mountinfo", SNAPSHOTTER_ROOT)]).expect("agreed");
+        assert_eq!(
+            (found.value.as_str(), found.runtime),
+            ("web-1", Some(Runtime::Containerd))
+        );
+        assert!(
+            found.detail.contains("cgroup leaf \"web-1\""),
+            "{}",
+            found.detail
+        );
+
+        let host_root = "1 0 254:0 / / rw - ext4 /dev/vda rw\n";
+        assert!(detect(&[cgroup, ("proc/self/mountinfo", host_root)]).is_err());
+        for path in [
+            "/buildkit/lzt9b2k3x7xx2bs9n9yv0ut5f",
+            "/system.slice/cron.service",
+            "/jobs/e17250bf5eebdeceb8a4e61a859be4ba",
+            "/a/default/web-1",
+        ] {
+            let text = format!("0::{path}\n");
+            let err = detect(&[
+                ("proc/self/cgroup", &text),
+                ("proc/self/mountinfo", SNAPSHOTTER_ROOT),
+            ]);
+            assert!(err.is_err(), "{path}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn a_platform_takes_nothing_here() {
+        let cgroup = ("proc/self/cgroup", "0::/default/web-1\n");
+        let env = (
+            "proc/self/environ",
+            "NOMAD_ALLOC_ID=e8ca54c0-c40e-47ba-8b58-f5dee1312812\0",
+        );
+        let err = detect(&[cgroup, env, ("proc/self/mountinfo", SNAPSHOTTER_ROOT)])
+            .expect_err("a platform");
+        assert!(err.contains("NOMAD_ALLOC_ID"), "{err}");
+    }
+
+    #[test]
+    fn containers_storage_needs_a_second_word_and_no_other_id() {
+        const OTHER: &str = "d2d748bbb54fffde8360df3634a7ed9e187f3051a92b2a2984afb30d2c362724";
+        let root = "67 44 254:0 /var/lib/c/vfs/dir/72643a03851b4cc4c5eb229ad509cd4bd5e37be092dac434f3b14e4b6cc03a07 / rw - ext4 /dev/vda rw\n";
+        let mounts = format!(
+            "{root}{}{}",
+            vfs("/etc/hostname", ID, "hostname"),
+            vfs("/run/.containerenv", ID, ".containerenv")
+        );
+        let podman = ("proc/self/environ", "container=podman\0");
+        let found = detect(&[("proc/self/mountinfo", &mounts), podman]).expect("agreed");
+        assert_eq!(
+            (found.value.as_str(), found.runtime),
+            (ID, Some(Runtime::Podman))
+        );
+
+        // Alone, the directory is one source.
+        assert!(detect(&[("proc/self/mountinfo", &mounts)]).is_err());
+        // Podman's default host name is the id's first 12 characters.
+        let short = ("etc/hostname", &ID[..12]);
+        assert!(detect(&[("proc/self/mountinfo", &mounts), short]).is_ok());
+        // .containerenv that names another container.
+        let other = format!("id=\"{OTHER}\"\n");
+        let err = detect(&[
+            ("proc/self/mountinfo", &mounts),
+            podman,
+            ("run/.containerenv", &other),
+        ])
+        .expect_err("two ids");
+        assert!(err.contains("refusing to guess"), "{err}");
+        // /etc/hostname from one container and .containerenv from another.
+        let mixed = format!(
+            "{root}{}{}",
+            vfs("/etc/hostname", OTHER, "hostname"),
+            vfs("/run/.containerenv", ID, ".containerenv")
+        );
+        assert!(detect(&[("proc/self/mountinfo", &mixed), podman]).is_err());
+        // A joined network: /etc/hosts is the other container's, its own files name it.
+        let joined = format!("{mounts}{}", vfs("/etc/hosts", OTHER, "hosts"));
+        let found = detect(&[("proc/self/mountinfo", &joined), podman]).expect("joined");
+        assert_eq!(found.value, ID);
+        // In a Kubernetes pod the files are the sandbox's.
+        let pod = (
+            "proc/self/environ",
+            "container=podman\0KUBERNETES_SERVICE_HOST=10.96.0.1\0",
+        );
+        assert!(detect(&[("proc/self/mountinfo", &mounts), pod]).is_err());
+    }
+
+    #[test]
+    fn lxc_needs_all_three() {
+        let root = (
+            "proc/self/mountinfo",
+            "85 63 254:0 /var/lib/lxc/web-3/rootfs / rw - ext4 /dev/vda rw\n",
+        );
+        let lxc = ("proc/self/environ", "container=lxc\0");
+        let name = ("etc/hostname", "web-3\n");
+        let found = detect(&[root, lxc, name]).expect("agreed");
+        assert_eq!(
+            (found.value.as_str(), found.runtime),
+            ("web-3", Some(Runtime::Lxc))
+        );
+        assert!(detect(&[root, name]).is_err());
+        assert!(detect(&[root, lxc, ("etc/hostname", "web-4\n")]).is_err());
+        assert!(detect(&[root, ("proc/self/environ", "container=bwrap\0"), name]).is_err());
+        // A cgroup that names another container.
+        let cgroup = ("proc/self/cgroup", "0::/web-4\n");
+        assert!(detect(&[root, lxc, name, cgroup]).is_err());
+    }
+
     #[test]
     fn cgroup_leaves_skip_the_root_and_bad_lines() {
-        let leaves = cgroup_leaves("9:name=systemd:/default/web-1\n8:pids:/\n0::/default/web-1/\nx:y:/z\n");
+        let leaves =
+            cgroup_leaves("9:name=systemd:/default/web-1\n8:pids:/\n0::/default/web-1/\nx:y:/z\n");
         assert_eq!(
             leaves,
             [

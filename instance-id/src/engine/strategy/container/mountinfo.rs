@@ -12,6 +12,9 @@
 //! `containers/<id>/`, Podman's `overlay-containers/<id>/userdata/`, nerdctl's
 //! `nerdctl/<hash>/{containers,etchosts}/<namespace>/<id>/`, and the same with the
 //! containers directory on a file system of its own (`/<id>/hostname`).
+//!
+//! Where no known shape names the container, `agree` may still: a runtime no test has
+//! shown, named only where independent sources agree on its container.
 
 use std::borrow::Cow;
 
