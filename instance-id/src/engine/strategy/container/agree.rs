@@ -72,6 +72,9 @@ const OTHER_PARENTS: [&str; 8] = [
     "machine",
 ];
 
+/// The files a container shares with the one whose network namespace it joins.
+const NETWORK_SHARED: [&str; 2] = ["/etc/hosts", "/etc/resolv.conf"];
+
 /// `.containerenv` holds a few short lines; anything larger is not Podman's.
 const CONTAINERENV_BYTES: usize = 64 * 1024;
 
@@ -223,7 +226,7 @@ impl<'m> Sources<'m> {
         if let Some((name, path)) = self.root_dir.as_ref().filter(|(name, _)| name != id) {
             return Some(format!("the root mount comes from {path} ({name:?})"));
         }
-        let shared = |point: &str| joined && ["/etc/hosts", "/etc/resolv.conf"].contains(&point);
+        let shared = |point: &str| joined && NETWORK_SHARED.contains(&point);
         if let Some((point, other, _)) = self
             .storage
             .iter()
@@ -285,22 +288,20 @@ fn containerd_namespace(s: &Sources<'_>) -> Option<Claim> {
 /// second word from Podman: its environment, its default host name, or its
 /// `.containerenv`.
 fn containers_storage(s: &Sources<'_>) -> Option<Claim> {
-    // A container that joined another's network shares that one's /etc/hosts and
-    // /etc/resolv.conf; its own files name it.
-    let own = |point: &str| !["/etc/hosts", "/etc/resolv.conf"].contains(&point);
-    let (point, id, root) = if s.storage_joined() {
-        let mut own_files = s.storage.iter().filter(|(point, ..)| own(point));
-        let first = own_files.next()?;
-        if first.1.is_empty()
-            || own_files.any(|(_, other, _)| *other != first.1)
-            || !s.storage.iter().any(|(point, ..)| *point == CONTAINERENV)
-        {
-            return None;
-        }
-        first
-    } else {
-        s.storage.first()?
-    };
+    // /etc/hosts and /etc/resolv.conf may be the container's whose network this one
+    // joined (or a pause container's): only the other files name this one, and they
+    // must all name it. With two ids about, its own .containerenv must say which.
+    let own: Vec<_> = s
+        .storage
+        .iter()
+        .filter(|(point, ..)| !NETWORK_SHARED.contains(point))
+        .collect();
+    let (point, id, root) = own.first()?;
+    if own.iter().any(|(_, other, _)| other != id)
+        || (s.storage_joined() && !own.iter().any(|(point, ..)| *point == CONTAINERENV))
+    {
+        return None;
+    }
     let second = if let Some(value) = s.container_env_is(&["podman", "buildah"]) {
         format!("container={value} in the environment")
     } else if s
@@ -604,6 +605,9 @@ mod tests {
         let joined = format!("{mounts}{}", vfs("/etc/hosts", OTHER, "hosts"));
         let found = detect(&[("proc/self/mountinfo", &joined), podman]).expect("joined");
         assert_eq!(found.value, ID);
+        // Only the files a joined network shares: they may be another container's.
+        let shared = format!("{root}{}", vfs("/etc/hosts", ID, "hosts"));
+        assert!(detect(&[("proc/self/mountinfo", &shared), podman]).is_err());
         // In a Kubernetes pod the files are the sandbox's.
         let pod = (
             "proc/self/environ",
