@@ -6,8 +6,9 @@
 //! systems put names and tokens in paths too. So an id that no known shape names is
 //! taken only where a rule below finds its sources, read from different files that
 //! no one process writes together, naming the same id, and where no source names
-//! another (see [`Sources::disagreeing`]). Inside a Kubernetes pod nothing is taken
-//! here: its files are the sandbox's, and the pod has its own strategy.
+//! another (see [`Sources::disagreeing`]). Inside a Kubernetes pod, an ECS task or a
+//! Nomad allocation nothing is taken here: their files may be a sandbox's or a pause
+//! container's, and the platform names the instance itself.
 //!
 //! The rules, each with what it needs and why that is enough:
 //!
@@ -18,7 +19,8 @@
 //!   the path is its layout and not a host's `/<group>/<job>`.
 //! - **containers-storage**: `/etc/hostname`, `/run/.containerenv` (…) are mounted from
 //!   `…/<driver>-containers/<id>/userdata/` of any storage driver (`vfs`, `btrfs`,
-//!   `zfs`, …) and any run root, and the environment says `container=podman` (or
+//!   `zfs`, …) and any run root (never `/etc/hosts` or `/etc/resolv.conf` alone, which
+//!   a joined network shares), and the environment says `container=podman` (or
 //!   `buildah`), or the host name is the id's first 12 characters (Podman's default),
 //!   or `/run/.containerenv` says the same `id`. The directory is one source; Podman
 //!   writes the environment and sets the host name separately.
@@ -26,7 +28,9 @@
 //!   `…/<name>` with `/rootfs` too), the environment says `container=lxc`, and the host
 //!   name is `<name>`: LXC, LXD and Incus keep a container's root in its own directory
 //!   and name its UTS namespace after it. All three are needed: a bundle directory
-//!   alone is also what `bwrap --bind …/rootfs /` shows.
+//!   alone is also what `bwrap --bind …/rootfs /` shows. Only where the host name is
+//!   unknown (a snapshot without `/etc/hostname`) does LXC's own
+//!   `…/lxc/<name>/rootfs` layout stand in for it.
 //! - **bundle**: the cgroup leaf and the root mount's `…/<name>/rootfs` name the same
 //!   `<name>`: runc and other OCI runtimes put a container at `/<id>` by default and
 //!   run it from `<bundle>/rootfs`; the two agree only where the bundle is named after
@@ -327,13 +331,18 @@ fn containers_storage(s: &Sources<'_>) -> Option<Claim> {
 fn lxc_rootfs(s: &Sources<'_>) -> Option<Claim> {
     let (name, path) = s.root_dir.as_ref()?;
     s.container_env_is(&["lxc"])?;
-    if s.hostname.as_deref() != Some(name.as_str()) {
-        return None;
-    }
+    let named = match s.hostname.as_deref().filter(|h| !h.is_empty()) {
+        Some(host) if host == name => format!("host name {name:?}"),
+        Some(_) => return None,
+        // A snapshot without /etc/hostname cannot say the UTS name; then only LXC's
+        // own `<lxcpath>/<name>/rootfs` layout is taken, never any bundle directory.
+        None if path.ends_with(&format!("/lxc/{name}/rootfs")) => "LXC's own layout".into(),
+        None => return None,
+    };
     Some(Claim {
         id: name.clone(),
         runtime: Some(Runtime::Lxc),
-        why: format!("root mount from {path}, host name {name:?} and container=lxc"),
+        why: format!("root mount from {path}, {named} and container=lxc"),
     })
 }
 
@@ -630,6 +639,13 @@ mod tests {
             ("web-3", Some(Runtime::Lxc))
         );
         assert!(detect(&[root, name]).is_err());
+        // No host name to compare: LXC's own layout, not any bundle directory.
+        assert_eq!(detect(&[root, lxc]).map(|e| e.value), Ok("web-3".into()));
+        let bundle = (
+            "proc/self/mountinfo",
+            "85 63 254:0 /srv/bundles/web-3/rootfs / rw - ext4 /dev/vda rw\n",
+        );
+        assert!(detect(&[bundle, lxc]).is_err());
         assert!(detect(&[root, lxc, ("etc/hostname", "web-4\n")]).is_err());
         assert!(detect(&[root, ("proc/self/environ", "container=bwrap\0"), name]).is_err());
         // A cgroup that names another container.
