@@ -12,9 +12,13 @@
 //! `containers/<id>/`, Podman's `overlay-containers/<id>/userdata/`, nerdctl's
 //! `nerdctl/<hash>/{containers,etchosts}/<namespace>/<id>/`, and the same with the
 //! containers directory on a file system of its own (`/<id>/hostname`).
+//!
+//! Where no known shape names the container, `agree` may still: a runtime no test has
+//! shown, named only where independent sources agree on its container.
 
 use std::borrow::Cow;
 
+use super::agree;
 use super::cgroup::choose;
 use super::shapes::{innermost, is_hex};
 use crate::engine::runtime::Runtime;
@@ -24,7 +28,7 @@ use crate::engine::view::SystemView;
 const PATH: &str = "/proc/self/mountinfo";
 
 /// The files a runtime mounts from a container's own directory.
-const OWN_FILES: [&str; 5] = [
+pub(super) const OWN_FILES: [&str; 5] = [
     "/etc/hostname",
     "/etc/hosts",
     "/etc/resolv.conf",
@@ -34,10 +38,15 @@ const OWN_FILES: [&str; 5] = [
 
 /// One line of the mount table, with the fields that matter here.
 #[derive(Debug)]
-struct Mount<'a> {
-    root: Cow<'a, str>,
-    point: Cow<'a, str>,
-    fstype: &'a str,
+pub(super) struct Mount<'a> {
+    /// The path inside the file system the mount comes from.
+    pub root: Cow<'a, str>,
+    pub point: Cow<'a, str>,
+    pub fstype: &'a str,
+    /// The mount source (`/dev/vda`, `overlay`, a ZFS dataset).
+    pub source: Cow<'a, str>,
+    /// The file system's own options (an overlay's `lowerdir=…,upperdir=…`).
+    pub options: &'a str,
 }
 
 /// Where a per-container file comes from.
@@ -104,8 +113,10 @@ pub(crate) fn detect(view: &SystemView) -> Result<Evidence, String> {
             "{PATH}: in a Kubernetes pod /etc/hostname and /etc/resolv.conf belong to the pod sandbox{} and /etc/hosts to the kubelet; no mount names this container",
             sandbox.map(|id| format!(" ({})", &id[..12])).unwrap_or_default()
         )),
-        [] => Err(format!(
-            "{PATH}: no mount at /etc/hostname, /etc/hosts or /etc/resolv.conf comes from a runtime's per-container directory"
+        // No known shape: a runtime no test has shown may still be named, where
+        // independent sources agree on its container (see `agree`).
+        [] => agree::decide(view, &mounts).map_err(|why| format!(
+            "{PATH}: no mount at /etc/hostname, /etc/hosts or /etc/resolv.conf comes from a runtime's per-container directory, and {why}"
         )),
         [(id, runtime, point, mount), rest @ ..] => {
             let Some((other, _, other_point, _)) = rest.iter().find(|(o, ..)| o != id) else {
@@ -159,7 +170,7 @@ fn joined_network(found: &[(&str, Runtime, &str, &Mount<'_>)]) -> Option<Evidenc
 const NETWORK_NAMESPACE_FILES: [&str; 3] = ["/etc/hostname", "/etc/hosts", "/etc/resolv.conf"];
 
 /// `36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue`
-fn parse(line: &str) -> Option<Mount<'_>> {
+pub(super) fn parse(line: &str) -> Option<Mount<'_>> {
     let fields: Vec<&str> = line.split(' ').collect();
     let separator = fields.iter().skip(6).position(|f| *f == "-")? + 6;
     let fstype = fields.get(separator + 1)?;
@@ -167,6 +178,8 @@ fn parse(line: &str) -> Option<Mount<'_>> {
         root: unescape(fields.get(3)?),
         point: unescape(fields.get(4)?),
         fstype,
+        source: unescape(fields.get(separator + 2).copied().unwrap_or("")),
+        options: fields.get(separator + 3).copied().unwrap_or(""),
     })
 }
 
