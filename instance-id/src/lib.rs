@@ -27,7 +27,9 @@
 //! identity is detected, what it falls back to, which header and what is shown are
 //! the attribute's arguments, checked at compile time: see [`instance_route`]. The
 //! attribute is sugar for [`InstanceFairing`] and [`InstanceConfig`], which a builder
-//! chain can use by hand, and handlers take the identity as an [`Instance`].
+//! chain can use by hand, and handlers take the identity as an [`Instance`]. On an
+//! Axum `Router` (feature `axum`) the same attribute adds the route and an
+//! `InstanceLayer`, which a tonic server can add by hand.
 //!
 //! # The detection engine
 //!
@@ -62,8 +64,9 @@
 //! | feature | default | what |
 //! |---|---|---|
 //! | `rocket` | yes | the attribute, the fairing, the identity route and header |
+//! | `axum` | no | the attribute on an `axum::Router`, the identity route, `InstanceLayer` for the header (any Tower service: tonic too), the identity as an extractor; no Rocket |
 //! | `ecs` | yes | the `ecs` strategy: one bounded HTTP GET to the task metadata endpoint |
-//! | `serde` | with `rocket` | `Serialize` for [`Detection`] and its parts |
+//! | `serde` | with `rocket` or `axum` | `Serialize` for [`Detection`] and its parts |
 
 #![warn(missing_docs)]
 
