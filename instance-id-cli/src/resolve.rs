@@ -76,12 +76,9 @@ pub fn run(args: ResolveArgs) -> ExitCode {
         Err(code) => return code,
     };
     match runtime.block_on(resolve(&docker, &args.token, key)) {
-        Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
+        Ok(text) => crate::output::finish(&text, ExitCode::SUCCESS),
         Err(err) => {
-            eprintln!("instance-id: {}", safe(&err));
+            crate::output::warn(&safe(&err));
             ExitCode::FAILURE
         }
     }

@@ -123,24 +123,28 @@ pub fn run(args: ProbeArgs) -> ExitCode {
     let results = match runtime.block_on(probe(&args, clients, url)) {
         Ok(results) => results,
         Err(err) => {
-            eprintln!("instance-id: {err}");
+            crate::output::warn(&err);
             return ExitCode::FAILURE;
         }
     };
     let report = report::Report::new(&results, &args);
-    if args.json {
-        match serde_json::to_string_pretty(&report) {
-            Ok(text) => println!("{text}"),
-            Err(err) => eprintln!("instance-id: cannot write JSON: {err}"),
-        }
-    } else {
-        print!("{}", report::table(&args, &report, &results));
-    }
-    if results.instances.is_empty() {
+    let code = if results.instances.is_empty() {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
-    }
+    };
+    let text = if args.json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(text) => text + "\n",
+            Err(err) => {
+                crate::output::warn(&format!("cannot write JSON: {err}"));
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        report::table(&args, &report, &results)
+    };
+    crate::output::finish(&text, code)
 }
 
 /// Sends the requests, `--concurrency` at a time, until the count is reached or the
