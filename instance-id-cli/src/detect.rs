@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
+use crate::output;
 use crate::text::safe;
 use instance_id::{
     detect, Attempt, Chain, ConfigError, Detection, Outcome, ResourceAttributes, Strategy,
@@ -84,46 +85,54 @@ pub fn run(args: DetectArgs) -> ExitCode {
         (None, None) => SystemView::live(),
     };
     let result = detect(&chain, &view);
-    match (args.format, &result) {
-        (Format::Env, Ok(detection)) => {
-            let runtime = detection.runtime.map(|r| r.as_str()).unwrap_or("");
-            println!("INSTANCE_ID={}", shell_quote(detection.id.as_str()));
-            println!("INSTANCE_ID_SOURCE={}", shell_quote(&detection.source));
-            println!("INSTANCE_ID_RUNTIME={}", shell_quote(runtime));
-        }
-        (Format::Otel, Ok(detection)) => {
-            println!(
-                "{}",
-                ResourceAttributes::new(detection, &view).to_otel_env()
-            );
-        }
-        (Format::Env | Format::Otel, Err(none)) => {
-            eprintln!("instance-id: no strategy found an instance id\n");
-            eprint!("{}", table(&none.attempts));
-        }
-        (Format::Json, _) => print_json(&result),
-        (Format::Text, _) => match &result {
-            Ok(detection) if args.explain => {
-                println!("{}\n", safe(&detection.summary()));
-                print_table(&detection.attempts);
-                println!("\n{}", detection.id);
-            }
-            Ok(detection) => println!("{}", detection.id),
-            Err(none) => {
-                eprintln!("instance-id: no strategy found an instance id\n");
-                eprint!("{}", table(&none.attempts));
-            }
-        },
-    }
-    if result.is_ok() {
+    let code = if result.is_ok() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
-    }
+    };
+    let text = match (args.format, &result) {
+        (Format::Env, Ok(detection)) => {
+            let runtime = detection.runtime.map(|r| r.as_str()).unwrap_or("");
+            format!(
+                "INSTANCE_ID={}\nINSTANCE_ID_SOURCE={}\nINSTANCE_ID_RUNTIME={}\n",
+                shell_quote(detection.id.as_str()),
+                shell_quote(&detection.source),
+                shell_quote(runtime)
+            )
+        }
+        (Format::Otel, Ok(detection)) => format!(
+            "{}\n",
+            ResourceAttributes::new(detection, &view).to_otel_env()
+        ),
+        (Format::Json, _) => match json(&result) {
+            Ok(text) => text,
+            Err(err) => {
+                output::warn(&format!("cannot write JSON: {err}"));
+                return ExitCode::FAILURE;
+            }
+        },
+        (Format::Text, Ok(detection)) if args.explain => format!(
+            "{}\n\n{}\n{}\n",
+            safe(&detection.summary()),
+            table(&detection.attempts),
+            detection.id
+        ),
+        (Format::Text, Ok(detection)) => format!("{}\n", detection.id),
+        (Format::Text | Format::Env | Format::Otel, Err(none)) => {
+            output::warn(&format!(
+                "no strategy found an instance id\n\n{}",
+                table(&none.attempts).trim_end()
+            ));
+            return code;
+        }
+    };
+    output::finish(&text, code)
 }
 
-fn print_json(result: &Result<Detection, instance_id::NoInstanceId>) {
-    /// `{"id", "source", "runtime", "attempts"}`, with `null`s when the chain found nothing.
+/// `{"id", "source", "runtime", "attempts"}`, with `null`s when the chain found
+/// nothing. The reasons are the system's text as it is: the encoder escapes what JSON
+/// must, and a program reads it exactly.
+fn json(result: &Result<Detection, instance_id::NoInstanceId>) -> serde_json::Result<String> {
     #[derive(serde::Serialize)]
     struct Report<'a> {
         id: Option<&'a str>,
@@ -145,14 +154,7 @@ fn print_json(result: &Result<Detection, instance_id::NoInstanceId>) {
             attempts: &none.attempts,
         },
     };
-    match serde_json::to_string_pretty(&report) {
-        Ok(text) => println!("{text}"),
-        Err(err) => eprintln!("instance-id: cannot write JSON: {err}"),
-    }
-}
-
-fn print_table(attempts: &[Attempt]) {
-    print!("{}", table(attempts));
+    serde_json::to_string_pretty(&report).map(|text| text + "\n")
 }
 
 /// One line per attempt, columns aligned: a person reads it top to bottom.

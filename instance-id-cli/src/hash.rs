@@ -4,6 +4,8 @@ use std::process::ExitCode;
 
 use instance_id::{Expose, InstanceId, SystemView};
 
+use crate::text::excerpt;
+
 #[derive(clap::Args)]
 pub struct HashArgs {
     /// The environment variable that holds the key (the app's hashed("ENV")).
@@ -16,7 +18,10 @@ pub struct HashArgs {
 pub fn run(args: HashArgs) -> ExitCode {
     let view = SystemView::live();
     let hashed = InstanceId::new(&args.id)
-        .map_err(|rule| format!("{:?} is not an instance id: {rule}", args.id))
+        .map_err(|rule| {
+            // The argument may be anything pasted: quoted back bounded, not whole.
+            format!("{} is not an instance id: {rule}", excerpt(&args.id))
+        })
         .and_then(|id| {
             let key = view
                 .hash_key(&args.key_env)
@@ -26,10 +31,7 @@ pub fn run(args: HashArgs) -> ExitCode {
                 .map_err(|err| err.to_string())
         });
     match hashed {
-        Ok(hex) => {
-            println!("{hex}");
-            ExitCode::SUCCESS
-        }
+        Ok(hex) => crate::output::finish(&format!("{hex}\n"), ExitCode::SUCCESS),
         Err(err) => crate::usage(err),
     }
 }

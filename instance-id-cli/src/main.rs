@@ -4,6 +4,7 @@
 
 mod detect;
 mod hash;
+mod output;
 mod probe;
 mod resolve;
 mod text;
@@ -44,7 +45,7 @@ fn main() -> ExitCode {
 
 /// A reader that stops early (`instance-id detect --explain | head -1`) ends the
 /// command quietly, as it ends `ls`: the default action of SIGPIPE, which Rust's
-/// runtime sets aside so that a write reports `BrokenPipe` and `println!` panics.
+/// runtime sets aside so that a write reports `BrokenPipe`.
 fn quiet_on_closed_pipe() {
     #[cfg(unix)]
     // SAFETY: called first in `main`, before any other thread exists; SIG_DFL is a
@@ -56,7 +57,7 @@ fn quiet_on_closed_pipe() {
 
 /// A usage error: the message, escaped for the terminal, and exit 2.
 fn usage(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("instance-id: {}", text::safe(&message.to_string()));
+    output::warn(&text::safe(&message.to_string()));
     ExitCode::from(2)
 }
 
@@ -66,7 +67,7 @@ fn async_runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
         .enable_all()
         .build()
         .map_err(|err| {
-            eprintln!("instance-id: cannot start the async runtime: {err}");
+            output::warn(&format!("cannot start the async runtime: {err}"));
             ExitCode::FAILURE
         })
 }

@@ -1,20 +1,41 @@
 //! `instance-id resolve TOKEN`: from what a user read off `/inst` to the container on
 //! the Docker host that `DOCKER_HOST` names (else the local socket), by its full id,
 //! its short id, or its hashed id, running or exited. What the daemon says is data from
-//! outside: every name is escaped before it reaches the terminal, and nothing it sends
-//! can make the command panic.
+//! outside: every name is escaped before it reaches the terminal, nothing it sends can
+//! make the command panic, and what it sends is bounded in size and in time.
+//!
+//! Two GETs of the Docker Engine API (`/containers/json?all=1`, `/containers/ID/json`)
+//! through reqwest, over the daemon's unix socket, named pipe or TCP port. A Docker
+//! client library would read a whole body before handing it over, however large, and
+//! time only the wait for the headers; here each body is read a chunk at a time up to
+//! its limit, and one deadline covers the whole exchange, connection to last byte.
 
+use std::fmt;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use bollard::query_parameters::{InspectContainerOptions, ListContainersOptions};
-use bollard::{Docker, API_DEFAULT_VERSION};
 use instance_id::{hash_id, SystemView};
+use serde::de::{DeserializeOwned, SeqAccess, Visitor};
+use serde::Deserialize;
+use tokio::time::Instant;
 
-use crate::text::safe;
+use crate::text::{excerpt, safe};
 
-/// Seconds for one exchange with the daemon.
-const DAEMON_TIMEOUT: u64 = 10;
+/// The longest the whole exchange with the daemon may take unless `--timeout-ms` says.
+const DEFAULT_TIMEOUT_MS: u64 = 10_000;
+
+/// The most read of the container list: some 20,000 containers as Docker describes
+/// them. A larger list is refused, never read whole.
+const MAX_LIST_BYTES: usize = 64 * 1024 * 1024;
+
+/// The most read of one container's description (its environment, labels, mounts).
+const MAX_INSPECT_BYTES: usize = 4 * 1024 * 1024;
+
+/// The most read of an error's body: it carries one message.
+const MAX_ERROR_BYTES: usize = 64 * 1024;
+
+/// Matching containers named in the error that asks for the full id.
+const MAX_NAMED_MATCHES: usize = 8;
 
 #[derive(clap::Args)]
 pub struct ResolveArgs {
@@ -24,6 +45,11 @@ pub struct ResolveArgs {
     /// match hashed ids.
     #[arg(long, value_name = "ENV")]
     key_env: Option<String>,
+    /// Give up on the daemon after this many milliseconds, for the whole exchange:
+    /// connecting, both requests, every byte of both answers (1 to 600000).
+    #[arg(long, value_name = "MS", default_value_t = DEFAULT_TIMEOUT_MS,
+          value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    timeout_ms: u64,
 }
 
 /// How a container's id matched the token.
@@ -67,124 +93,443 @@ pub fn run(args: ResolveArgs) -> ExitCode {
         },
         None => None,
     };
-    let docker = match connect(std::env::var_os("DOCKER_HOST")) {
-        Ok(docker) => docker,
+    let daemon = match connect(std::env::var_os("DOCKER_HOST")) {
+        Ok(daemon) => daemon,
         Err(err) => return crate::usage(err),
     };
     let runtime = match crate::async_runtime() {
         Ok(runtime) => runtime,
         Err(code) => return code,
     };
-    match runtime.block_on(resolve(&docker, &args.token, key)) {
-        Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
+    let timeout = Duration::from_millis(args.timeout_ms);
+    let resolved = runtime.block_on(async {
+        let deadline = Instant::now() + timeout;
+        resolve(&daemon, deadline, timeout, &args.token, key).await
+    });
+    match resolved {
+        Ok(text) => crate::output::finish(&text, ExitCode::SUCCESS),
         Err(err) => {
-            eprintln!("instance-id: {}", safe(&err));
+            crate::output::warn(&safe(&err));
             ExitCode::FAILURE
         }
     }
+}
+
+/// A daemon to ask: a client that reaches it, and the base of its URLs.
+struct Daemon {
+    client: reqwest::Client,
+    /// `http://HOST:PORT` for TCP; a placeholder host for a socket or pipe, where the
+    /// connection, not the host name, decides who answers.
+    base: String,
+    /// Where it is, for messages: `unix:///var/run/docker.sock`, `tcp://…`.
+    at: String,
 }
 
 /// The daemon `DOCKER_HOST` names, as the docker CLI reads it: `unix://PATH`,
 /// `tcp://HOST:PORT` (plain HTTP), `npipe://` on Windows; unset or empty, the local
 /// socket. Anything else is an error that names the value, never a silent fallback
 /// to another daemon.
-fn connect(docker_host: Option<std::ffi::OsString>) -> Result<Docker, String> {
+fn connect(docker_host: Option<std::ffi::OsString>) -> Result<Daemon, String> {
     let host = match docker_host {
         None => None,
         Some(value) => match value.into_string() {
             Ok(text) if text.trim().is_empty() => None,
             Ok(text) => Some(text.trim().to_owned()),
-            Err(raw) => return Err(format!("DOCKER_HOST is not UTF-8: {raw:?}")),
+            Err(raw) => {
+                return Err(format!(
+                    "DOCKER_HOST is not UTF-8: {}",
+                    excerpt(&raw.to_string_lossy())
+                ))
+            }
         },
     };
+    // No proxy: the daemon is reached directly, never through $HTTP_PROXY. No
+    // redirect: an answer is the daemon's own.
+    let builder = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none());
     let Some(host) = host else {
-        return Docker::connect_with_socket_defaults()
-            .map(|d| d.with_timeout(Duration::from_secs(DAEMON_TIMEOUT)))
-            .map_err(|err| format!("cannot reach the local Docker daemon: {err}"));
+        return local_socket(builder);
     };
-    let unusable = |why: &str| format!("DOCKER_HOST={host:?} cannot be used: {why}");
-    let docker = if host.starts_with("unix://") {
-        Docker::connect_with_unix(&host, DAEMON_TIMEOUT, API_DEFAULT_VERSION)
-    } else if host.starts_with("tcp://") || host.starts_with("http://") {
+    let unusable = |why: &str| format!("DOCKER_HOST={} cannot be used: {why}", excerpt(&host));
+    let (builder, base) = if let Some(path) = host.strip_prefix("unix://") {
+        unix_socket(builder, path).map_err(|why| unusable(&why))?
+    } else if let Some(address) = host
+        .strip_prefix("tcp://")
+        .or_else(|| host.strip_prefix("http://"))
+    {
         if std::env::var_os("DOCKER_TLS_VERIFY").is_some_and(|v| !v.is_empty()) {
             return Err(unusable(
                 "DOCKER_TLS_VERIFY asks for TLS to the daemon, which resolve does not speak; use the daemon's unix socket on its host",
             ));
         }
-        Docker::connect_with_http(&host, DAEMON_TIMEOUT, API_DEFAULT_VERSION)
-    } else if host.starts_with("npipe://") {
-        named_pipe(&host).map_err(|why| unusable(&why))?
+        (builder, tcp_base(address).map_err(|why| unusable(&why))?)
+    } else if let Some(pipe) = host.strip_prefix("npipe://") {
+        named_pipe(builder, pipe).map_err(|why| unusable(&why))?
     } else {
         return Err(unusable(
             "expected unix://PATH, tcp://HOST:PORT or npipe:// (ssh:// is not supported)",
         ));
     };
-    docker.map_err(|err| unusable(&err.to_string()))
+    let client = builder
+        .build()
+        .map_err(|err| unusable(&format!("no HTTP client for it: {}", cause(&err))))?;
+    Ok(Daemon {
+        client,
+        base,
+        at: safe(&host).into_owned(),
+    })
 }
 
+/// `http://HOST:PORT` from the `HOST[:PORT]` of `tcp://HOST:PORT`; without a port,
+/// Docker's plain-HTTP port, 2375, as the docker CLI takes it.
+fn tcp_base(address: &str) -> Result<String, String> {
+    let address = address.trim_end_matches('/');
+    let url = reqwest::Url::parse(&format!("http://{address}"))
+        .map_err(|err| format!("expected tcp://HOST:PORT ({err})"))?;
+    if address.is_empty() || address.contains(['/', '?', '#', '@']) {
+        return Err("expected tcp://HOST:PORT".into());
+    }
+    match url.port() {
+        Some(_) => Ok(format!("http://{address}")),
+        None => Ok(format!("http://{address}:2375")),
+    }
+}
+
+/// Where the path leads no socket, the value is wrong: said now, before a request.
+#[cfg(unix)]
+fn unix_socket(
+    builder: reqwest::ClientBuilder,
+    path: &str,
+) -> Result<(reqwest::ClientBuilder, String), String> {
+    if !std::path::Path::new(path).exists() {
+        return Err(format!("there is no socket at {path}"));
+    }
+    Ok((builder.unix_socket(path), "http://docker".into()))
+}
+
+#[cfg(not(unix))]
+fn unix_socket(
+    _: reqwest::ClientBuilder,
+    _: &str,
+) -> Result<(reqwest::ClientBuilder, String), String> {
+    Err("unix:// sockets are for Unix; use npipe:// or tcp://".into())
+}
+
+/// `npipe:////./pipe/docker_engine`, as Docker writes it, is `\\.\pipe\docker_engine`.
 #[cfg(windows)]
-fn named_pipe(host: &str) -> Result<Result<Docker, bollard::errors::Error>, String> {
-    Ok(Docker::connect_with_named_pipe(
-        host,
-        DAEMON_TIMEOUT,
-        API_DEFAULT_VERSION,
-    ))
+fn named_pipe(
+    builder: reqwest::ClientBuilder,
+    pipe: &str,
+) -> Result<(reqwest::ClientBuilder, String), String> {
+    let pipe = pipe.replace('/', "\\");
+    Ok((builder.windows_named_pipe(pipe), "http://docker".into()))
 }
 
 #[cfg(not(windows))]
-fn named_pipe(_: &str) -> Result<Result<Docker, bollard::errors::Error>, String> {
+fn named_pipe(
+    _: reqwest::ClientBuilder,
+    _: &str,
+) -> Result<(reqwest::ClientBuilder, String), String> {
     Err("npipe:// is a Windows named pipe".into())
 }
 
-async fn resolve(docker: &Docker, token: &str, key: Option<&str>) -> Result<String, String> {
+/// The daemon's own socket (or pipe), where DOCKER_HOST names none.
+fn local_socket(builder: reqwest::ClientBuilder) -> Result<Daemon, String> {
+    #[cfg(unix)]
+    let (builder, at) = (
+        builder.unix_socket("/var/run/docker.sock"),
+        "unix:///var/run/docker.sock",
+    );
+    #[cfg(windows)]
+    let (builder, at) = (
+        builder.windows_named_pipe(r"\\.\pipe\docker_engine"),
+        "npipe:////./pipe/docker_engine",
+    );
+    let client = builder.build().map_err(|err| {
+        format!(
+            "cannot reach the local Docker daemon: no HTTP client: {}",
+            cause(&err)
+        )
+    })?;
+    Ok(Daemon {
+        client,
+        base: "http://docker".into(),
+        at: at.into(),
+    })
+}
+
+/// What went wrong between the daemon and us, in words, with the limit that was hit.
+#[derive(Debug, thiserror::Error)]
+enum DaemonError {
+    #[error("the daemon did not answer in full within {} (--timeout-ms {})", humantime::format_duration(*.0), .0.as_millis())]
+    TimedOut(Duration),
+    #[error("the daemon's answer is larger than {} MiB, the most read of {what}", .limit / (1024 * 1024))]
+    TooLarge { what: &'static str, limit: usize },
+    #[error("the daemon's answer is larger than {} KiB, the most read of an error", .limit / 1024)]
+    ErrorTooLarge { limit: usize },
+    #[error("cannot connect to the daemon at {at}: {why}")]
+    Unreachable { at: String, why: String },
+    #[error("the exchange with the daemon failed: {0}")]
+    Broken(String),
+    #[error("the daemon answered HTTP {status}: {message}")]
+    Refused { status: u16, message: String },
+    #[error("the daemon's answer is not what the Docker API describes: {0}")]
+    Invalid(#[from] serde_json::Error),
+}
+
+/// The innermost cause of an error: reqwest's own words name only the URL.
+fn cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut inner = err;
+    while let Some(next) = inner.source() {
+        inner = next;
+    }
+    inner.to_string()
+}
+
+impl Daemon {
+    /// GET `path`, the body read up to `limit` bytes and decoded by `decode`, all of it
+    /// before `deadline`.
+    async fn get<T>(
+        &self,
+        path: &str,
+        limit: usize,
+        what: &'static str,
+        deadline: Instant,
+        timeout: Duration,
+        decode: impl FnOnce(&[u8]) -> serde_json::Result<T>,
+    ) -> Result<T, DaemonError> {
+        let exchange = async {
+            let mut response = self
+                .client
+                .get(format!("{}{path}", self.base))
+                .send()
+                .await
+                .map_err(|err| {
+                    if err.is_connect() {
+                        DaemonError::Unreachable {
+                            at: self.at.clone(),
+                            why: cause(&err),
+                        }
+                    } else {
+                        DaemonError::Broken(cause(&err))
+                    }
+                })?;
+            let status = response.status();
+            let body_limit = if status.is_success() {
+                limit
+            } else {
+                MAX_ERROR_BYTES
+            };
+            let too_large = || {
+                if status.is_success() {
+                    DaemonError::TooLarge { what, limit }
+                } else {
+                    DaemonError::ErrorTooLarge { limit: body_limit }
+                }
+            };
+            // A declared length over the limit is refused before a byte is read.
+            if response
+                .content_length()
+                .is_some_and(|length| length > body_limit as u64)
+            {
+                return Err(too_large());
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|err| DaemonError::Broken(cause(&err)))?
+            {
+                if body.len() + chunk.len() > body_limit {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            if !status.is_success() {
+                return Err(refused(status.as_u16(), &body));
+            }
+            Ok(decode(&body)?)
+        };
+        tokio::time::timeout_at(deadline, exchange)
+            .await
+            .map_err(|_| DaemonError::TimedOut(timeout))?
+    }
+}
+
+/// An error answer: Docker's `{"message": "…"}`, else the start of the body.
+fn refused(status: u16, body: &[u8]) -> DaemonError {
+    #[derive(Deserialize)]
+    struct Message {
+        message: String,
+    }
+    let message = match serde_json::from_slice::<Message>(body) {
+        Ok(parsed) => parsed.message,
+        Err(_) => String::from_utf8_lossy(body).into_owned(),
+    };
+    DaemonError::Refused {
+        status,
+        message: excerpt(message.trim()),
+    }
+}
+
+/// What the container list comes to: the ids that match, counted as they are read, so
+/// that a list of millions costs no more than its bytes.
+struct Matches<'a> {
+    token: &'a str,
+    key: Option<&'a str>,
+    checked: usize,
+    found: Vec<(String, Match)>,
+    /// Matches past the first [`MAX_NAMED_MATCHES`], counted.
+    more: usize,
+}
+
+/// One entry of `/containers/json`: only the id is read.
+#[derive(Deserialize)]
+struct Listed {
+    #[serde(rename = "Id")]
+    id: Option<String>,
+}
+
+impl<'de> Visitor<'de> for &mut Matches<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of containers")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(listed) = seq.next_element::<Listed>()? {
+            self.checked += 1;
+            let Some(id) = listed.id else { continue };
+            let Some(how) = matches(self.token, &id, self.key) else {
+                continue;
+            };
+            if self.found.len() < MAX_NAMED_MATCHES {
+                self.found.push((id, how));
+            } else {
+                self.more += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `/containers/{id}/json`: what the report shows.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Inspected {
+    name: Option<String>,
+    config: Option<Config>,
+    state: Option<State>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Config {
+    image: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct State {
+    status: Option<String>,
+    running: Option<bool>,
+    started_at: Option<String>,
+    finished_at: Option<String>,
+}
+
+fn decode<T: DeserializeOwned>(body: &[u8]) -> serde_json::Result<T> {
+    serde_json::from_slice(body)
+}
+
+async fn resolve(
+    daemon: &Daemon,
+    deadline: Instant,
+    timeout: Duration,
+    token: &str,
+    key: Option<&str>,
+) -> Result<String, String> {
+    let mut found = Matches {
+        token,
+        key,
+        checked: 0,
+        found: Vec::new(),
+        more: 0,
+    };
     // Exited ones too: the container a user reported has often stopped or been
     // replaced by the time someone looks, and `docker logs` still works on it.
-    let all = ListContainersOptions {
-        all: true,
-        ..Default::default()
-    };
-    let containers = docker
-        .list_containers(Some(all))
+    daemon
+        .get(
+            "/containers/json?all=1",
+            MAX_LIST_BYTES,
+            "the container list",
+            deadline,
+            timeout,
+            |body| {
+                let mut json = serde_json::Deserializer::from_slice(body);
+                serde::Deserializer::deserialize_seq(&mut json, &mut found)?;
+                json.end()
+            },
+        )
         .await
         .map_err(|err| format!("cannot list the containers: {err}"))?;
-    let found: Vec<(String, Match)> = containers
-        .iter()
-        .filter_map(|c| {
-            let id = c.id.as_deref()?;
-            Some((id.to_owned(), matches(token, id, key)?))
-        })
-        .collect();
-    let (id, how) = match found.as_slice() {
-        [] => {
+    let (id, how) = match (found.found.as_slice(), found.more) {
+        ([], _) => {
             let hint = if key.is_none() {
                 "; for a hashed id, give --key-env with the app's key"
             } else {
                 ""
             };
             return Err(format!(
-                "no container, running or exited, has the full, short or hashed id {token:?} ({} checked){hint}",
-                containers.len()
+                "no container, running or exited, has the full, short or hashed id {} ({} checked){hint}",
+                excerpt(token),
+                found.checked
             ));
         }
-        [one] => one.clone(),
-        many => {
-            let ids: Vec<&str> = many.iter().map(|(id, _)| id.as_str()).collect();
+        ([one], 0) => one.clone(),
+        (many, more) => {
+            let ids: Vec<String> = many.iter().map(|(id, _)| excerpt(id)).collect();
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
             return Err(format!(
-                "{} containers match {token:?}: {}; give the full id",
-                many.len(),
+                "{} containers match {}: {}{more}; give the full id",
+                many.len() + found.more,
+                excerpt(token),
                 ids.join(", ")
             ));
         }
     };
-    let details = docker
-        .inspect_container(&id, None::<InspectContainerOptions>)
+    let details: Inspected = daemon
+        .get(
+            &format!("/containers/{}/json", url_segment(&id)),
+            MAX_INSPECT_BYTES,
+            "a container's description",
+            deadline,
+            timeout,
+            decode,
+        )
         .await
-        .map_err(|err| format!("cannot inspect container {id}: {err}"))?;
-    // The daemon's words, escaped: a name or an image can hold anything.
-    let short = id.get(..12).unwrap_or(&id);
+        .map_err(|err| format!("cannot inspect container {}: {err}", excerpt(&id)))?;
+    Ok(report(&id, how, &details))
+}
+
+/// The id as one path segment: a daemon's id is hex, but it is the daemon's word.
+fn url_segment(id: &str) -> String {
+    id.bytes()
+        .map(|b| match b {
+            b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// What the operator reads: the daemon's words, escaped, and the `docker logs` line.
+fn report(id: &str, how: Match, details: &Inspected) -> String {
+    let short = id.get(..12).unwrap_or(id);
     let name = details
         .name
         .as_deref()
@@ -197,10 +542,7 @@ async fn resolve(docker: &Docker, token: &str, key: Option<&str>) -> Result<Stri
         .and_then(|c| c.image.as_deref())
         .unwrap_or("?");
     let state = details.state.as_ref();
-    let status = state
-        .and_then(|s| s.status)
-        .map(|s| s.to_string())
-        .unwrap_or_else(|| "?".into());
+    let status = state.and_then(|s| s.status.as_deref()).unwrap_or("?");
     let started = state.and_then(|s| s.started_at.as_deref()).unwrap_or("?");
     let finished = state
         .filter(|s| s.running != Some(true))
@@ -208,26 +550,37 @@ async fn resolve(docker: &Docker, token: &str, key: Option<&str>) -> Result<Stri
         .filter(|f| !f.starts_with("0001-"))
         .map(|f| format!("\n  exited:  {}", safe(f)))
         .unwrap_or_default();
-    let logs_target = if is_plain_name(name) { name } else { short };
-    Ok(format!(
-        "container {} (matched {})\n  id:      {}\n  image:   {}\n  state:   {}\n  started: {}{finished}\n\nnext: docker logs --since 15m {}\n",
+    format!(
+        "container {} (matched {})\n  id:      {}\n  image:   {}\n  state:   {}\n  started: {}{finished}\n\nnext: {}\n",
         safe(name),
         how.describe(),
-        safe(&id),
+        safe(id),
         safe(image),
-        safe(&status),
+        safe(status),
         safe(started),
-        safe(logs_target),
-    ))
+        logs_line(name, short),
+    )
 }
 
-/// A name the `docker logs` line can carry as it is: what Docker itself allows in
-/// container names. Anything else, and the line names the short id.
+/// `docker logs` for the container, by a name the line can carry as it is (what
+/// Docker itself allows in a name: it starts with a letter or digit, so it is never
+/// read as an option), else by the short id; and where even the id is not plain, after
+/// `--`, single-quoted, so that nothing in it is an option or reaches a shell.
+fn logs_line(name: &str, short: &str) -> String {
+    match [name, short].into_iter().find(|t| is_plain_name(t)) {
+        Some(target) => format!("docker logs --since 15m {target}"),
+        None => format!(
+            "docker logs --since 15m -- '{}'",
+            safe(short).replace('\'', r"'\''")
+        ),
+    }
+}
+
+/// Docker's rule for container names: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`.
 fn is_plain_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+    let mut bytes = name.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
 }
 
 #[cfg(test)]
@@ -246,5 +599,21 @@ mod tests {
         assert_eq!(matches(&hashed, ID, Some("k")), Some(Match::Hashed));
         assert_eq!(matches(&hashed, ID, Some("other")), None);
         assert_eq!(matches(&hashed, ID, None), None);
+    }
+
+    #[test]
+    fn the_logs_line_never_carries_an_option() {
+        assert_eq!(
+            logs_line("shop-web-2", "5c2d33d962d8"),
+            "docker logs --since 15m shop-web-2"
+        );
+        assert_eq!(
+            logs_line("--help", "5c2d33d962d8"),
+            "docker logs --since 15m 5c2d33d962d8"
+        );
+        assert_eq!(
+            logs_line("-f", "-rf'$(x)"),
+            r"docker logs --since 15m -- '-rf'\''$(x)'"
+        );
     }
 }

@@ -318,6 +318,51 @@ fn a_closed_pipe_ends_quietly() {
     assert!(!out.status.success(), "the write cannot have succeeded");
 }
 
+/// Standard output that refuses every write (a full disk): every command that prints
+/// says so on standard error and exits 1, where `println!` panicked with 101.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failed_write_is_an_error_not_a_panic() {
+    let dir = testdata().join("fixtures/docker-private-cgroupns");
+    let root = dir.to_str().expect("utf-8");
+    for format in ["text", "json", "env", "otel"] {
+        support::assert_write_failure_reported(
+            &["detect", "--root", root, "--format", format],
+            &[],
+        );
+    }
+    support::assert_write_failure_reported(&["detect", "--root", root, "--explain"], &[]);
+    support::assert_write_failure_reported(
+        &[
+            "hash",
+            "--key-env",
+            "INSTANCE_ID_TEST_KEY",
+            "f567d2d70907cf14b07a95c07e69ff881934e8cbfa0259f9ddc84aebb3a98786",
+        ],
+        &[("INSTANCE_ID_TEST_KEY", "a key for the test")],
+    );
+}
+
+/// An argument that is not an id is quoted back bounded and escaped, not whole: a
+/// pasted 10 KB page stays one readable line.
+#[test]
+fn hash_quotes_a_long_non_id_bounded() {
+    let pasted = format!("\u{1b}[2J{}", "<p>not an id</p>".repeat(640));
+    let out = support::run_with_env(
+        &["hash", "--key-env", "INSTANCE_ID_TEST_KEY", &pasted],
+        &[("INSTANCE_ID_TEST_KEY", "a key for the test")],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.len() < 400, "{} bytes: {stderr}", stderr.len());
+    assert!(
+        stderr.starts_with("instance-id: \"\\x1b[2J<p>not an id</p><p>"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("…\" is not an instance id"), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+}
+
 /// What the system says is shown escaped: a mount path that would retitle and clear the
 /// terminal reaches it as text.
 #[test]

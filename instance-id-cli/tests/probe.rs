@@ -384,3 +384,52 @@ fn ids(report: &serde_json::Value) -> Vec<&str> {
         .filter_map(|i| i["id"].as_str())
         .collect()
 }
+
+/// A URL's user information is never shown: not in the report, not in JSON, not in an
+/// error, while the request still carries it.
+#[test]
+fn a_password_in_the_url_is_never_shown() {
+    let url = serve_requests(|_, request| {
+        // reqwest sends it as Basic authentication: `admin:s3cret`.
+        let authorised = request
+            .to_ascii_lowercase()
+            .contains("authorization: basic ywrtaw46cznjcmv0");
+        ok(Some(if authorised { "web-a" } else { "anonymous" }), "")
+    });
+    let with_password = url.replacen("http://", "http://admin:s3cret@", 1);
+    let out = run(&["probe", &with_password, "-n", "2", "-c", "1"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stdout.contains("web-a"), "{stdout}");
+    assert!(
+        stdout.contains(&url.replacen("http://", "http://***@", 1)),
+        "{stdout}"
+    );
+    for text in [&stdout, &stderr] {
+        assert!(
+            !text.contains("s3cret") && !text.contains("admin"),
+            "{text}"
+        );
+    }
+    let out = run(&["probe", &with_password, "-n", "2", "-c", "1", "--json"]);
+    let json = String::from_utf8_lossy(&out.stdout);
+    assert!(!json.contains("s3cret"), "{json}");
+
+    let out = run(&["probe", "http://admin:s3cret@[not-an-address/inst"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("http://***@[not-an-address/inst"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cret"), "{stderr}");
+}
+
+/// Standard output that refuses every write: a message and exit 1, not a panic.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failed_write_is_an_error_not_a_panic() {
+    let url = serve(|_| ok(Some("web-a"), ""));
+    support::assert_write_failure_reported(&["probe", &url, "-n", "2"], &[]);
+    support::assert_write_failure_reported(&["probe", &url, "-n", "2", "--json"], &[]);
+}

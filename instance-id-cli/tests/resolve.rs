@@ -7,8 +7,11 @@
 mod support;
 
 use std::io::{Read, Write};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::thread;
+use std::time::{Duration, Instant};
 
 use support::run_with_env;
 
@@ -133,4 +136,176 @@ fn a_hostile_daemon_is_escaped_and_never_panics() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("cannot list the containers"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// A daemon on a fresh port whose every connection is handed, with the request's path,
+/// to `answer`, which writes what it likes. Returns `tcp://127.0.0.1:PORT`.
+fn raw_daemon(answer: impl Fn(&str, TcpStream) + Send + Sync + 'static) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let address = listener.local_addr().expect("address");
+    let answer = Arc::new(answer);
+    thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let answer = answer.clone();
+            thread::spawn(move || {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let line = String::from_utf8_lossy(&request).into_owned();
+                let path = line.split_whitespace().nth(1).unwrap_or("");
+                answer(path, stream);
+            });
+        }
+    });
+    format!("tcp://{address}")
+}
+
+/// A container list without end, written until the reader goes away (or 1 GiB, so
+/// that the server stops by itself): `resolve` refuses it at its limit, 64 MiB, and
+/// says so, instead of reading it all. The bytes the server managed to send show that
+/// the reader stopped near the limit.
+#[test]
+fn an_endless_container_list_is_refused_at_the_size_limit() {
+    const GIB: usize = 1 << 30;
+    let sent = Arc::new(AtomicUsize::new(0));
+    let counter = sent.clone();
+    let host = raw_daemon(move |_, mut stream| {
+        let entry = format!(r#"{{"Id":"{ID}","Names":["/padding"]}},"#).repeat(256);
+        let _ = stream.write_all(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n[",
+        );
+        while counter.load(Ordering::Relaxed) < GIB {
+            match stream.write_all(entry.as_bytes()) {
+                Ok(()) => counter.fetch_add(entry.len(), Ordering::Relaxed),
+                Err(_) => return,
+            };
+        }
+    });
+    let out = run_with_env(&["resolve", &ID[..12]], &[("DOCKER_HOST", &host)]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "cannot list the containers: the daemon's answer is larger than 64 MiB, the most read of the container list"
+        ),
+        "{stderr}"
+    );
+    // Whatever the socket buffers held when the reader left, far below the 1 GiB on
+    // offer.
+    let sent = sent.load(Ordering::Relaxed);
+    assert!(sent < 256 << 20, "{sent} bytes sent");
+
+    // A declared length over the limit is refused before the body is read.
+    let declared = raw_daemon(|_, mut stream| {
+        let _ = write!(
+            stream,
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 400000000\r\n\r\n["
+        );
+        thread::sleep(Duration::from_secs(30));
+    });
+    let out = run_with_env(&["resolve", &ID[..12]], &[("DOCKER_HOST", &declared)]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("larger than 64 MiB"), "{stderr}");
+}
+
+/// A daemon that trickles its answer, a byte every 50 ms, never idle long enough for a
+/// per-read timeout: the deadline covers the whole exchange, and the error names it.
+#[test]
+fn a_trickling_daemon_meets_the_deadline() {
+    let host = raw_daemon(|_, mut stream| {
+        let _ = stream.write_all(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n[",
+        );
+        // 60 s at most, then the server stops by itself.
+        for _ in 0..1200 {
+            if stream.write_all(b" ").is_err() {
+                return;
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+    });
+    let start = Instant::now();
+    let out = run_with_env(
+        &["resolve", &ID[..12], "--timeout-ms", "1000"],
+        &[("DOCKER_HOST", &host)],
+    );
+    let took = start.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "cannot list the containers: the daemon did not answer in full within 1s (--timeout-ms 1000)"
+        ),
+        "{stderr}"
+    );
+    // The deadline cannot pass before its time.
+    assert!(took >= Duration::from_secs(1), "{took:?}");
+}
+
+/// Invisible and direction-changing characters in a daemon's names reach the terminal
+/// escaped, and a name that would be read as an option never reaches the `docker logs`
+/// line.
+#[test]
+fn invisible_characters_and_option_names_are_defused() {
+    let list: &'static str = Box::leak(format!(r#"[{{"Id":"{ID}"}}]"#).into_boxed_str());
+    let inspect: &'static str = Box::leak(
+        format!(
+            r#"{{"Id":"{ID}","Name":"/--help\u200b\u200f\u061c\u2028x","Config":{{"Image":"shop\u00a0\u202e:1"}},"State":{{"Status":"running","Running":true}}}}"#
+        )
+        .into_boxed_str(),
+    );
+    let host = fake_daemon(list, inspect);
+    let out = run_with_env(&["resolve", ID], &[("DOCKER_HOST", &host)]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    for c in [
+        '\u{200b}', '\u{200f}', '\u{61c}', '\u{2028}', '\u{a0}', '\u{202e}',
+    ] {
+        assert!(!stdout.contains(c), "{c:?} in {stdout:?}");
+    }
+    assert!(
+        stdout
+            .contains("container --help\\u{200b}\\u{200f}\\u{61c}\\u{2028}x (matched the full id)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("image:   shop\\u{a0}\\u{202e}:1"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("next: docker logs --since 15m 5c2d33d962d8\n"),
+        "{stdout}"
+    );
+
+    // A plain name that starts with a dash: still the id, never an option.
+    let inspect: &'static str = Box::leak(
+        format!(r#"{{"Id":"{ID}","Name":"/-f","State":{{"Status":"running","Running":true}}}}"#)
+            .into_boxed_str(),
+    );
+    let host = fake_daemon(list, inspect);
+    let out = run_with_env(&["resolve", ID], &[("DOCKER_HOST", &host)]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("next: docker logs --since 15m 5c2d33d962d8\n"),
+        "{stdout}"
+    );
+}
+
+/// Standard output that refuses every write: a message and exit 1, not a panic.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failed_write_is_an_error_not_a_panic() {
+    let list: &'static str = Box::leak(format!(r#"[{{"Id":"{ID}"}}]"#).into_boxed_str());
+    let inspect: &'static str = Box::leak(
+        format!(r#"{{"Id":"{ID}","Name":"/shop-web-1","State":{{"Status":"running"}}}}"#)
+            .into_boxed_str(),
+    );
+    let host = fake_daemon(list, inspect);
+    support::assert_write_failure_reported(&["resolve", ID], &[("DOCKER_HOST", &host)]);
 }

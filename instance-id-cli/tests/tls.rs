@@ -34,12 +34,21 @@ fn tls_server(dir: &std::path::Path) -> (String, std::path::PathBuf) {
     let ca_file = dir.join("ca.pem");
     std::fs::write(&ca_file, ca.pem()).expect("write the CA");
 
+    let url = serve_tls(
+        vec![leaf.der().clone()],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
+    );
+    (url, ca_file)
+}
+
+/// An https server on 127.0.0.1 that presents `chain`; its URL.
+fn serve_tls(
+    chain: Vec<rustls::pki_types::CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+) -> String {
     let config = rustls::ServerConfig::builder()
         .with_no_client_auth()
-        .with_single_cert(
-            vec![leaf.der().clone()],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
-        )
+        .with_single_cert(chain, key)
         .expect("a server config");
     let config = Arc::new(config);
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
@@ -68,7 +77,7 @@ fn tls_server(dir: &std::path::Path) -> (String, std::path::PathBuf) {
             });
         }
     });
-    (format!("https://{address}/inst"), ca_file)
+    format!("https://{address}/inst")
 }
 
 #[test]
@@ -108,4 +117,130 @@ fn https_is_probed_with_the_trust_asked_for() {
     assert_eq!(report["insecure"], true);
     let out = run(&["probe", &url, "-n", "1", "--insecure"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("certificates NOT verified"));
+}
+
+/// Certificates refused for reasons rustls names only in its types: the report says
+/// why in words, never `Other(OtherError(CaUsedAsEndEntity))` or `ExpiredContext { … }`.
+#[test]
+fn a_refused_certificate_is_named_in_words() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A CA's own certificate presented as the server's, and trusted: a CA is not a
+    // server.
+    let mut params = CertificateParams::new(vec!["localhost".to_owned()]).expect("params");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params
+        .subject_alt_names
+        .push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+    let key = KeyPair::generate().expect("a key");
+    let ca = params.self_signed(&key).expect("a certificate");
+    let ca_file = dir.path().join("self.pem");
+    std::fs::write(&ca_file, ca.pem()).expect("write");
+    let url = serve_tls(
+        vec![ca.der().clone()],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+    );
+    let out = run(&[
+        "probe",
+        &url,
+        "-n",
+        "1",
+        "--cacert",
+        ca_file.to_str().expect("utf-8"),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("certificate not accepted: the server presents a CA certificate as its own"),
+        "{text}"
+    );
+    assert!(!text.contains("Other"), "{text}");
+
+    // A leaf that expired in 2001, signed by a trusted CA: its date, in words.
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_key = KeyPair::generate().expect("a CA key");
+    let ca = ca_params.self_signed(&ca_key).expect("a CA certificate");
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, ca.pem()).expect("write");
+    let mut leaf_params = CertificateParams::new(vec!["localhost".to_owned()]).expect("params");
+    leaf_params
+        .subject_alt_names
+        .push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+    leaf_params.not_before = rcgen::date_time_ymd(2000, 1, 1);
+    leaf_params.not_after = rcgen::date_time_ymd(2001, 1, 1);
+    let leaf_key = KeyPair::generate().expect("a key");
+    let leaf = leaf_params
+        .signed_by(&leaf_key, &ca, &ca_key)
+        .expect("a certificate");
+    let url = serve_tls(
+        vec![leaf.der().clone()],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
+    );
+    let out = run(&[
+        "probe",
+        &url,
+        "-n",
+        "1",
+        "--json",
+        "--cacert",
+        ca_file.to_str().expect("utf-8"),
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        report["error_kinds"]["certificate not accepted: expired on 2001-01-01T00:00:00Z"], 1,
+        "{report}"
+    );
+}
+
+/// Ten thousand virtual users over https, each with its own client: all are built
+/// from one TLS configuration, the system's roots read once, so the command stays
+/// small (each client reading the whole store took about 1 GiB).
+#[cfg(target_os = "linux")]
+#[test]
+fn many_users_share_one_trust() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (url, ca) = tls_server(dir.path());
+    // Reaped below by wait4, which std's wait() cannot replace: it drops the rusage.
+    #[allow(clippy::zombie_processes)]
+    let child = Command::new(env!("CARGO_BIN_EXE_instance-id"))
+        .args([
+            "probe", &url, "-n", "4", "-c", "2", "--users", "10000", "--json",
+        ])
+        .args(["--cacert", ca.to_str().expect("utf-8")])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary runs");
+    let pid = child.id() as libc::pid_t;
+    // wait4 gives this child's own peak resident set, whatever else the tests run.
+    let start = Instant::now();
+    let (status, peak_kib) = loop {
+        let mut status = 0;
+        // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: pid is this test's child; status and usage are valid for writes.
+        let waited = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        assert!(waited >= 0, "wait4: {}", std::io::Error::last_os_error());
+        if waited == pid {
+            break (status, usage.ru_maxrss);
+        }
+        if start.elapsed() > support::HANG {
+            // SAFETY: signalling this test's own child, not yet reaped.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            panic!("probe --users 10000 ran for more than {:?}", support::HANG);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "{status}"
+    );
+    assert!(
+        peak_kib < 256 * 1024,
+        "probe --users 10000 peaked at {} MiB",
+        peak_kib / 1024
+    );
 }

@@ -1,89 +1,34 @@
-//! The requests: one HTTP client per virtual user (or one for all), one GET at a
-//! time, the identity from the header or else the start of the body, and every
-//! failure named.
+//! The requests: one HTTP client per virtual user (or one for all), all sharing one
+//! TLS configuration, one GET at a time, the identity from the header or else the
+//! start of the body, and every failure named.
 
-use std::io::Read;
 use std::time::Duration;
 
 use instance_id::InstanceId;
 
 use super::tally::Answer;
+use super::tls::{describe, Trust};
 use super::ProbeArgs;
-use crate::text::safe;
 
 /// The most of a body read for an id: the text route answers the id and a newline.
 const MAX_BODY_BYTES: usize = 1024;
 
-/// The most read of a `--cacert` file: a bundle of a few hundred certificates.
-const MAX_CACERT_BYTES: u64 = 1024 * 1024;
-
-/// What every client trusts, read once however many virtual users there are: the
-/// system's roots and `--cacert`'s certificates (for https only), or nothing checked
-/// at all with `--insecure`.
-pub struct Trust {
-    roots: Vec<reqwest::Certificate>,
-    insecure: bool,
-}
-
-impl Trust {
-    pub fn new(args: &ProbeArgs, url: &reqwest::Url) -> Result<Self, String> {
-        let mut roots = Vec::new();
-        if let Some(path) = &args.cacert {
-            let shown = safe(&path.display().to_string()).into_owned();
-            let mut pem = Vec::new();
-            std::fs::File::open(path)
-                .and_then(|file| file.take(MAX_CACERT_BYTES + 1).read_to_end(&mut pem))
-                .map_err(|err| format!("--cacert {shown}: {err}"))?;
-            if pem.len() as u64 > MAX_CACERT_BYTES {
-                return Err(format!("--cacert {shown} is larger than 1 MiB"));
-            }
-            let certificates = reqwest::Certificate::from_pem_bundle(&pem)
-                .map_err(|err| format!("--cacert {shown} holds no PEM certificate: {err}"))?;
-            if certificates.is_empty() {
-                return Err(format!("--cacert {shown} holds no PEM certificate"));
-            }
-            roots.extend(certificates);
-        }
-        // A plain http probe never looks at a certificate: no store to read.
-        if url.scheme() == "https" && !args.insecure {
-            // Unreadable entries of the system's store are left out, as a TLS client
-            // does; a certificate they would have vouched for is then refused, named.
-            let native = rustls_native_certs::load_native_certs();
-            roots.extend(
-                native
-                    .certs
-                    .iter()
-                    .filter_map(|der| reqwest::Certificate::from_der(der).ok()),
-            );
-        }
-        Ok(Self {
-            roots,
-            insecure: args.insecure,
-        })
+/// The HTTP client: no proxy, no redirect, the timeout, and `trust`'s TLS
+/// configuration. With `cookies`, the client keeps its own cookie jar and TLS
+/// sessions: one virtual user.
+pub fn client(trust: &Trust, args: &ProbeArgs, cookies: bool) -> Result<reqwest::Client, String> {
+    let mut client = reqwest::Client::builder()
+        .use_preconfigured_tls(trust.config(cookies))
+        .cookie_store(cookies)
+        .timeout(Duration::from_millis(args.timeout_ms))
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy();
+    if !args.keep_alive {
+        client = client.pool_max_idle_per_host(0);
     }
-
-    /// The HTTP client: no proxy, no redirect, the timeout, and this trust. With
-    /// `cookies`, the client keeps its own cookie jar: one virtual user.
-    pub fn client(&self, args: &ProbeArgs, cookies: bool) -> Result<reqwest::Client, String> {
-        let mut client = reqwest::Client::builder()
-            .use_rustls_tls()
-            .cookie_store(cookies)
-            .timeout(Duration::from_millis(args.timeout_ms))
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy();
-        if !args.keep_alive {
-            client = client.pool_max_idle_per_host(0);
-        }
-        for root in &self.roots {
-            client = client.add_root_certificate(root.clone());
-        }
-        if self.insecure {
-            client = client.danger_accept_invalid_certs(true);
-        }
-        client
-            .build()
-            .map_err(|err| format!("cannot build the HTTP client: {err}"))
-    }
+    client
+        .build()
+        .map_err(|err| format!("cannot build the HTTP client: {err}"))
 }
 
 /// One GET: the instance that answered, or what went wrong.
@@ -165,29 +110,9 @@ fn tls_error(err: &reqwest::Error) -> Option<String> {
             layer = inner;
         }
         if let Some(tls) = layer.downcast_ref::<rustls::Error>() {
-            return Some(match tls {
-                rustls::Error::InvalidCertificate(why) => {
-                    format!("certificate not accepted: {}", certificate_words(why))
-                }
-                other => format!("TLS failed: {other}"),
-            });
+            return Some(describe(tls));
         }
         source = current.source();
     }
     None
-}
-
-fn certificate_words(error: &rustls::CertificateError) -> String {
-    use rustls::CertificateError as E;
-    match error {
-        E::UnknownIssuer => "unknown issuer (give its CA with --cacert)".into(),
-        E::NotValidForName | E::NotValidForNameContext { .. } => {
-            "not valid for this host name".into()
-        }
-        E::Expired | E::ExpiredContext { .. } => "expired".into(),
-        E::NotValidYet | E::NotValidYetContext { .. } => "not valid yet".into(),
-        E::BadSignature => "bad signature".into(),
-        E::Revoked => "revoked".into(),
-        other => format!("{other:?}"),
-    }
 }

@@ -12,6 +12,7 @@
 //! |---|---|
 //! | `mod.rs` | the options, and the workers that send the requests |
 //! | `client.rs` | one HTTP client per virtual user, one GET, failures named |
+//! | `tls.rs` | the one TLS configuration all clients share; TLS refusals in words |
 //! | `tally.rs` | what the answers add up to: instances, users, seconds |
 //! | `report.rs` | the table, the stickiness, the timeline, the JSON |
 //!
@@ -22,6 +23,7 @@
 mod client;
 mod report;
 mod tally;
+mod tls;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -32,6 +34,8 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use tally::{Results, Sample, MAX_TIMEOUT_MS};
+
+use crate::text::excerpt;
 
 #[derive(clap::Args)]
 pub struct ProbeArgs {
@@ -104,13 +108,22 @@ pub fn run(args: ProbeArgs) -> ExitCode {
                 url.scheme()
             ))
         }
-        Err(err) => return crate::usage(format!("{:?} is not a URL: {err}", args.url)),
+        Err(err) => {
+            return crate::usage(format!(
+                "{} is not a URL: {err}",
+                excerpt(&redact_text(&args.url))
+            ))
+        }
     };
+    let shown_url = redact(&url);
     // One client for all, without cookies: each request a user of its own; or one
     // per virtual user, each with its jar.
-    let clients = client::Trust::new(&args, &url).and_then(|trust| match args.users {
-        None => trust.client(&args, false).map(|one| vec![one]),
-        Some(users) => (0..users).map(|_| trust.client(&args, true)).collect(),
+    let https = url.scheme() == "https";
+    let clients = tls::Trust::new(&args, https).and_then(|trust| match args.users {
+        None => client::client(&trust, &args, false).map(|one| vec![one]),
+        Some(users) => (0..users)
+            .map(|_| client::client(&trust, &args, true))
+            .collect(),
     });
     let clients = match clients {
         Ok(clients) => clients,
@@ -123,24 +136,28 @@ pub fn run(args: ProbeArgs) -> ExitCode {
     let results = match runtime.block_on(probe(&args, clients, url)) {
         Ok(results) => results,
         Err(err) => {
-            eprintln!("instance-id: {err}");
+            crate::output::warn(&err);
             return ExitCode::FAILURE;
         }
     };
     let report = report::Report::new(&results, &args);
-    if args.json {
-        match serde_json::to_string_pretty(&report) {
-            Ok(text) => println!("{text}"),
-            Err(err) => eprintln!("instance-id: cannot write JSON: {err}"),
-        }
-    } else {
-        print!("{}", report::table(&args, &report, &results));
-    }
-    if results.instances.is_empty() {
+    let code = if results.instances.is_empty() {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
-    }
+    };
+    let text = if args.json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(text) => text + "\n",
+            Err(err) => {
+                crate::output::warn(&format!("cannot write JSON: {err}"));
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        report::table(&args, &shown_url, &report, &results)
+    };
+    crate::output::finish(&text, code)
 }
 
 /// Sends the requests, `--concurrency` at a time, until the count is reached or the
@@ -233,6 +250,35 @@ async fn probe(
         .map_err(|_| "a probe worker panicked".to_owned())
 }
 
+/// The URL as shown anywhere: its user information (`user:password@`) replaced by
+/// `***@`. reqwest still sends it, as Basic authentication.
+fn redact(url: &reqwest::Url) -> String {
+    if url.username().is_empty() && url.password().is_none() {
+        return url.to_string();
+    }
+    let mut bare = url.clone();
+    // Setting them cannot fail on an http(s) URL, which has a host.
+    let _ = bare.set_username("");
+    let _ = bare.set_password(None);
+    let text = bare.to_string();
+    match text.split_once("://") {
+        Some((scheme, rest)) => format!("{scheme}://***@{rest}"),
+        None => text,
+    }
+}
+
+/// [`redact`] for what did not parse as a URL: whatever stands before an `@` in what
+/// would be its authority.
+fn redact_text(raw: &str) -> String {
+    let (scheme, rest) = raw.split_once("://").unwrap_or(("", raw));
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) if raw.contains("://") => format!("{scheme}://***{}", &rest[at..]),
+        Some(at) => format!("***{}", &rest[at..]),
+        None => raw.to_owned(),
+    }
+}
+
 /// When the workers stop.
 #[derive(Clone, Copy)]
 enum Limit {
@@ -278,6 +324,29 @@ fn rate(per_sec: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn user_information_is_never_shown() {
+        let url = |text| reqwest::Url::parse(text).expect("a URL");
+        assert_eq!(
+            super::redact(&url("https://admin:s3cret@lb.example:8443/inst?x=1")),
+            "https://***@lb.example:8443/inst?x=1"
+        );
+        assert_eq!(
+            super::redact(&url("http://token@127.0.0.1/")),
+            "http://***@127.0.0.1/"
+        );
+        assert_eq!(
+            super::redact(&url("http://127.0.0.1:8080/inst")),
+            "http://127.0.0.1:8080/inst"
+        );
+        assert_eq!(
+            super::redact_text("http://admin:s3cret@[bad/inst@x"),
+            "http://***@[bad/inst@x"
+        );
+        assert_eq!(super::redact_text("admin:pw@host"), "***@host");
+        assert_eq!(super::redact_text("not a url"), "not a url");
+    }
+
     #[test]
     fn the_rate_is_whole_requests_per_second() {
         assert_eq!(super::rate(3010.6226), "3011/s");

@@ -113,7 +113,7 @@ impl<'r> Report<'r> {
 
 /// The table a person reads at a glance: one line per instance, then the errors, the
 /// users' stickiness and the timeline where asked for.
-pub fn table(args: &ProbeArgs, report: &Report, results: &Results) -> String {
+pub fn table(args: &ProbeArgs, url: &str, report: &Report, results: &Results) -> String {
     let errors = &results.errors;
     // Count, share, bar, p50, p99 and a 12-character id fit 80 columns.
     const BAR: usize = 24;
@@ -130,7 +130,7 @@ pub fn table(args: &ProbeArgs, report: &Report, results: &Results) -> String {
     let mut out = format!(
         "{} requests to {}, {} at a time, {connections}{users}\n",
         report.requests,
-        safe(&args.url),
+        safe(url),
         args.concurrency
     );
     if report.insecure {

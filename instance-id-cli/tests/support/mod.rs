@@ -43,3 +43,48 @@ pub fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
         }
     }
 }
+
+/// Runs `instance-id ARGS…` with `/dev/full` as standard output, where every write
+/// fails with "no space left on device": the command must say so and fail, not
+/// panic. Returns the exit code and standard error.
+#[cfg(target_os = "linux")]
+pub fn run_into_full_disk(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full opens for writing");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_instance-id"))
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(full))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the instance-id binary runs");
+    let start = Instant::now();
+    while child.try_wait().expect("waiting for instance-id").is_none() {
+        if start.elapsed() > HANG {
+            let _ = child.kill();
+            panic!("instance-id {args:?} hung for more than {HANG:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let out = child.wait_with_output().expect("collecting output");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// What a command that could not write its output must show: a message, exit 1.
+#[cfg(target_os = "linux")]
+pub fn assert_write_failure_reported(args: &[&str], env: &[(&str, &str)]) {
+    let (code, stderr) = run_into_full_disk(args, env);
+    assert_eq!(code, Some(1), "{args:?}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    assert!(
+        stderr.contains("instance-id: cannot write the output:")
+            && stderr.contains("No space left on device"),
+        "{args:?}: {stderr}"
+    );
+}
