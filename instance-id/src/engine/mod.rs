@@ -21,3 +21,14 @@ pub(crate) mod resource;
 pub(crate) mod runtime;
 pub(crate) mod strategy;
 pub(crate) mod view;
+
+/// System text quoted in a reason, as it is: `"…"` around it, nothing escaped, so
+/// that JSON carries the system's own text and a terminal's printer escapes it there
+/// (Rust's `{:?}` would write an escape such as `\u{1b}` into the reason itself).
+pub(crate) struct Quoted<'a>(pub &'a str);
+
+impl std::fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "\"{}\"", self.0)
+    }
+}

@@ -12,6 +12,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::engine::Quoted;
 use crate::identity::expose::HashKeyError;
 
 /// The most a strategy reads from any one file: 512 KiB.
@@ -105,9 +106,12 @@ impl SystemView {
             .map_err(|err| format!("proc/self/stat {err}"))
             .and_then(|stat| {
                 let first = stat.split_whitespace().next().unwrap_or("");
-                first
-                    .parse()
-                    .map_err(|_| format!("proc/self/stat does not start with a pid: {first:?}"))
+                first.parse().map_err(|_| {
+                    format!(
+                        "proc/self/stat does not start with a pid: {}",
+                        Quoted(first)
+                    )
+                })
             });
         Self {
             files,

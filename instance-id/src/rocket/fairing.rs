@@ -121,7 +121,7 @@ impl Fairing for InstanceFairing {
                 });
                 let mut route = Route::new(
                     Method::Get,
-                    self.config.path(),
+                    &instance.0.path,
                     IdentityRoute(instance.clone()),
                 );
                 route.name = Some("instance_id".into());

@@ -3,6 +3,7 @@
 use super::{var, Evidence};
 use crate::engine::runtime::Runtime;
 use crate::engine::view::SystemView;
+use crate::engine::Quoted;
 
 const VARIABLE: &str = "ECS_CONTAINER_METADATA_URI_V4";
 
@@ -19,7 +20,10 @@ pub(crate) fn detect(view: &SystemView) -> Result<Evidence, String> {
     let uri = var(view, VARIABLE)?.ok_or_else(|| format!("${VARIABLE} is not set: not on ECS"))?;
     let uri = uri.trim();
     if !uri.starts_with("http://") {
-        return Err(format!("${VARIABLE} is {uri:?}; only http:// is queried"));
+        return Err(format!(
+            "${VARIABLE} is {}; only http:// is queried",
+            Quoted(uri)
+        ));
     }
     if !view.network_allowed() {
         return Err(format!(

@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use super::{var, Evidence};
 use crate::engine::view::SystemView;
+use crate::engine::Quoted;
 use crate::identity::expose::hash_id;
 use crate::identity::id::InstanceId;
 
@@ -48,7 +49,7 @@ pub(crate) fn process(view: &SystemView) -> Result<Evidence, String> {
             let plain = format!("{host}-{pid}");
             match InstanceId::new(&plain) {
                 Ok(_) => return Ok(Evidence::new(plain, None, "host name and process id")),
-                Err(rule) => format!("the host name {host:?} is not shown ({rule})"),
+                Err(rule) => format!("the host name {} is not shown ({rule})", Quoted(host)),
             }
         }
         Err(err) => format!("no host name ({err})"),

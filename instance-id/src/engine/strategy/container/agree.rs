@@ -49,6 +49,7 @@ use super::shapes::is_hex;
 use crate::engine::runtime::Runtime;
 use crate::engine::strategy::Evidence;
 use crate::engine::view::{EnvValue, SystemView};
+use crate::engine::Quoted;
 
 const MOUNTINFO: &str = "/proc/self/mountinfo";
 const CGROUP: &str = "/proc/self/cgroup";
@@ -115,15 +116,19 @@ pub(super) fn decide(view: &SystemView, mounts: &[Mount<'_>]) -> Result<Evidence
     };
     if let Some(other) = claims.iter().find(|c| c.id != claim.id) {
         return Err(format!(
-            "{} names {:?} but {} names {:?}: refusing to guess",
-            claim.why, claim.id, other.why, other.id
+            "{} names {} but {} names {}: refusing to guess",
+            claim.why,
+            Quoted(&claim.id),
+            other.why,
+            Quoted(&other.id)
         ));
     }
     let joined = claim.runtime == Some(Runtime::Podman) && sources.storage_joined();
     if let Some(veto) = sources.disagreeing(&claim.id, joined) {
         return Err(format!(
-            "{} agree on {:?}, but {veto}: refusing to guess",
-            claim.why, claim.id
+            "{} agree on {}, but {veto}: refusing to guess",
+            claim.why,
+            Quoted(&claim.id)
         ));
     }
     Ok(Evidence::new(
@@ -225,10 +230,13 @@ impl<'m> Sources<'m> {
             .iter()
             .find(|(leaf, _)| is_name(leaf) && leaf != id)
         {
-            return Some(format!("{CGROUP} names {leaf:?} ({path})"));
+            return Some(format!("{CGROUP} names {} ({path})", Quoted(leaf)));
         }
         if let Some((name, path)) = self.root_dir.as_ref().filter(|(name, _)| name != id) {
-            return Some(format!("the root mount comes from {path} ({name:?})"));
+            return Some(format!(
+                "the root mount comes from {path} ({})",
+                Quoted(name)
+            ));
         }
         let shared = |point: &str| joined && NETWORK_SHARED.contains(&point);
         if let Some((point, other, _)) = self
@@ -248,7 +256,7 @@ impl<'m> Sources<'m> {
     fn seen(&self) -> String {
         let mut seen = Vec::new();
         if let Some(leaf) = self.cgroup_leaf().filter(|leaf| is_name(leaf)) {
-            seen.push(format!("cgroup leaf {leaf:?}"));
+            seen.push(format!("cgroup leaf {}", Quoted(leaf)));
         }
         if let Some((_, path)) = &self.root_dir {
             seen.push(format!("root mount from {path}"));
@@ -284,7 +292,11 @@ fn containerd_namespace(s: &Sources<'_>) -> Option<Claim> {
     Some(Claim {
         id: leaf.to_owned(),
         runtime: Some(Runtime::Containerd),
-        why: format!("cgroup leaf {leaf:?} (containerd namespace {namespace:?}) and containerd snapshotter root"),
+        why: format!(
+            "cgroup leaf {} (containerd namespace {}) and containerd snapshotter root",
+            Quoted(leaf),
+            Quoted(namespace)
+        ),
     })
 }
 
@@ -313,7 +325,10 @@ fn containers_storage(s: &Sources<'_>) -> Option<Claim> {
         .as_deref()
         .is_some_and(|h| h == id || (h.len() == 12 && id.starts_with(h)))
     {
-        format!("the host name {:?}", s.hostname.as_deref().unwrap_or(""))
+        format!(
+            "the host name {}",
+            Quoted(s.hostname.as_deref().unwrap_or(""))
+        )
     } else if s.containerenv_id.as_deref() == Some(id.as_str()) {
         format!("{CONTAINERENV} id={id}")
     } else {
@@ -332,7 +347,7 @@ fn lxc_rootfs(s: &Sources<'_>) -> Option<Claim> {
     let (name, path) = s.root_dir.as_ref()?;
     s.container_env_is(&["lxc"])?;
     let named = match s.hostname.as_deref().filter(|h| !h.is_empty()) {
-        Some(host) if host == name => format!("host name {name:?}"),
+        Some(host) if host == name => format!("host name {}", Quoted(name)),
         Some(_) => return None,
         // A snapshot without /etc/hostname cannot say the UTS name; then only LXC's
         // own `<lxcpath>/<name>/rootfs` layout is taken, never any bundle directory.
@@ -353,7 +368,7 @@ fn bundle(s: &Sources<'_>) -> Option<Claim> {
     (leaf == name).then(|| Claim {
         id: name.clone(),
         runtime: None,
-        why: format!("cgroup leaf {leaf:?} and root mount from {path}"),
+        why: format!("cgroup leaf {} and root mount from {path}", Quoted(leaf)),
     })
 }
 

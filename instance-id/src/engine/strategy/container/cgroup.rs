@@ -3,6 +3,7 @@
 use super::shapes::{innermost, Sighting};
 use crate::engine::strategy::Evidence;
 use crate::engine::view::SystemView;
+use crate::engine::Quoted;
 
 const PATH: &str = "/proc/self/cgroup";
 
@@ -78,7 +79,7 @@ fn describe_absence(text: &str) -> String {
         distinct.sort_unstable();
         distinct.dedup();
         let sample = distinct.iter().find(|p| **p != "/").copied().unwrap_or("/");
-        format!("{PATH} names no container (e.g. {sample:?}): a host process or a runtime without a known shape")
+        format!("{PATH} names no container (e.g. {}): a host process or a runtime without a known shape", Quoted(sample))
     }
 }
 

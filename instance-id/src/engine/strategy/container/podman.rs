@@ -4,6 +4,7 @@ use super::shapes::is_hex;
 use crate::engine::runtime::Runtime;
 use crate::engine::strategy::Evidence;
 use crate::engine::view::{EnvValue, SystemView};
+use crate::engine::Quoted;
 
 const PATH: &str = "/run/.containerenv";
 
@@ -26,7 +27,8 @@ pub(crate) fn detect(view: &SystemView) -> Result<Evidence, String> {
             format!("{PATH}: id=\"{id}\""),
         )),
         Some(id) => Err(format!(
-            "{PATH} has id={id:?}, which is not a 64-hex container id"
+            "{PATH} has id={}, which is not a 64-hex container id",
+            Quoted(id)
         )),
         None if text.trim().is_empty() => Err(format!(
             "{PATH} is empty: Podman before 2.0, or a runtime that only marks the container"
