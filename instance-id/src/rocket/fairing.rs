@@ -199,6 +199,36 @@ mod tests {
     }
 
     #[rocket::async_test]
+    async fn attached_twice_fails_the_launch() {
+        let config = || InstanceConfig::new("/inst").view(pod_view());
+        let rocket = rocket::build()
+            .attach(InstanceFairing::new(config()))
+            .attach(InstanceFairing::new(config().header("X-Other")));
+        let err = match rocket.ignite().await {
+            Ok(_) => panic!("two fairings launched"),
+            Err(err) => err,
+        };
+        assert!(
+            matches!(err.kind(), rocket::error::ErrorKind::FailedFairings(f) if f.iter().any(|f| f.name == "instance-id")),
+            "{err:?}"
+        );
+        // The reason, as the second fairing logs it.
+        let first = rocket::build().manage(
+            InstanceConfig::new("/inst")
+                .view(pod_view())
+                .start()
+                .expect("a pod"),
+        );
+        let err = ignite(config(), first)
+            .await
+            .expect_err("an Instance is managed already");
+        assert_eq!(
+            err,
+            "instance-id is attached twice; attach one InstanceFairing"
+        );
+    }
+
+    #[rocket::async_test]
     async fn mistakes_in_a_hand_written_config_fail_the_launch() {
         for (config, expected) in [
             (InstanceConfig::new("inst"), "must be absolute"),

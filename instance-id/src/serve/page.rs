@@ -147,4 +147,18 @@ mod tests {
         assert!(page.csp.contains(&sha256_source(SCRIPT)));
         assert!(page.csp.starts_with("default-src 'none'"));
     }
+
+    /// Known answers, not the code under test: the empty text, and the example of the
+    /// CSP Level 2 specification (§4.2), whose hash browsers compute the same way.
+    #[test]
+    fn hash_sources_are_what_browsers_compute() {
+        assert_eq!(
+            sha256_source(""),
+            "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+        );
+        assert_eq!(
+            sha256_source("alert('Hello, world.');"),
+            "sha256-qznLcsROx4GACP2dm0UCKCzCG+HiZ1guq6ZZDob/Tng="
+        );
+    }
 }
