@@ -50,6 +50,7 @@ use crate::engine::runtime::Runtime;
 use crate::engine::strategy::Evidence;
 use crate::engine::view::{EnvValue, SystemView};
 use crate::engine::Quoted;
+use crate::identity::id::short_form;
 
 const MOUNTINFO: &str = "/proc/self/mountinfo";
 const CGROUP: &str = "/proc/self/cgroup";
@@ -323,7 +324,7 @@ fn containers_storage(s: &Sources<'_>) -> Option<Claim> {
     } else if s
         .hostname
         .as_deref()
-        .is_some_and(|h| h == id || (h.len() == 12 && id.starts_with(h)))
+        .is_some_and(|h| h == id || h == short_form(id))
     {
         format!(
             "the host name {}",
@@ -346,7 +347,8 @@ fn containers_storage(s: &Sources<'_>) -> Option<Claim> {
 fn lxc_rootfs(s: &Sources<'_>) -> Option<Claim> {
     let (name, path) = s.root_dir.as_ref()?;
     s.container_env_is(&["lxc"])?;
-    let named = match s.hostname.as_deref().filter(|h| !h.is_empty()) {
+    // The view already counts a blank host name as none.
+    let named = match s.hostname.as_deref() {
         Some(host) if host == name => format!("host name {}", Quoted(name)),
         Some(_) => return None,
         // A snapshot without /etc/hostname cannot say the UTS name; then only LXC's
