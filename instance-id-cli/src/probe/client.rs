@@ -1,104 +1,430 @@
-//! The requests: one HTTP client per virtual user (or one for all), all sharing one
-//! TLS configuration, one GET at a time, the identity from the header or else the
+//! The requests: hyper's HTTP/1 connection API on a tokio `TcpStream` (tokio-rustls
+//! on top for https), one GET at a time, the identity from the header or else the
 //! start of the body, and every failure named.
+//!
+//! Not reqwest's pooled client: in the default mode every request is a new
+//! connection, and the pool, the connector's tower stack, the URL re-parsed into a
+//! `Uri` and the extra socket calls per connection (peer and local address, four more
+//! options) cost probe half its rate against wrk (bench/PROBE-PROFILE.md). What
+//! reqwest did that the probe relies on is done here: no proxy, no redirect, a
+//! timeout over the whole exchange, Basic authentication from the URL, a cookie jar
+//! per virtual user, the `Host` header.
 
+use std::net::{IpAddr, SocketAddr};
+use std::pin::pin;
+use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper::client::conn::http1;
+use hyper::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONNECTION, COOKIE, HOST};
+use hyper::{Request, Response, Uri};
+use hyper_util::rt::TokioIo;
 use instance_id::InstanceId;
+use reqwest::cookie::{CookieStore, Jar};
+use rustls::pki_types::ServerName;
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
 
 use super::tally::Answer;
 use super::tls::{describe, Trust};
-use super::ProbeArgs;
 
 /// The most of a body read for an id: the text route answers the id and a newline.
 const MAX_BODY_BYTES: usize = 1024;
 
-/// The HTTP client: no proxy, no redirect, the timeout, and `trust`'s TLS
-/// configuration. With `cookies`, the client keeps its own cookie jar and TLS
-/// sessions: one virtual user.
-pub fn client(trust: &Trust, args: &ProbeArgs, cookies: bool) -> Result<reqwest::Client, String> {
-    let mut client = reqwest::Client::builder()
-        .use_preconfigured_tls(trust.config(cookies))
-        .cookie_store(cookies)
-        .timeout(Duration::from_millis(args.timeout_ms))
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy();
-    if !args.keep_alive {
-        client = client.pool_max_idle_per_host(0);
-    }
-    client
-        .build()
-        .map_err(|err| format!("cannot build the HTTP client: {err}"))
+/// The most of a body read to keep its connection for the next request
+/// (`--keep-alive`); past it the connection is closed instead.
+const MAX_DRAINED_BYTES: usize = 64 * 1024;
+
+/// What went wrong with one request, in the words the report counts it under.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error("timeout")]
+    Timeout,
+    #[error("connection refused or failed")]
+    Connect,
+    /// A refused handshake, named by [`describe`].
+    #[error("{0}")]
+    Tls(String),
+    #[error("request failed")]
+    Request,
+    #[error("broken body")]
+    Body,
+    #[error("HTTP {0}")]
+    Status(u16),
+    #[error("no instance id in the answer")]
+    NoId,
 }
 
-/// One GET: the instance that answered, or what went wrong.
-pub async fn ask(
-    client: &reqwest::Client,
-    url: &reqwest::Url,
-    header: &str,
+/// Why the URL cannot be probed.
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    #[error("the URL has no host")]
+    NoHost,
+    #[error("the URL's host is not a valid TLS server name")]
+    ServerName,
+    #[error("the URL's path cannot be sent: {0}")]
+    Path(#[from] hyper::http::uri::InvalidUri),
+    #[error("the URL's host or user information cannot be sent in a header")]
+    Header(#[from] hyper::header::InvalidHeaderValue),
+}
+
+/// Where every request goes and what it carries, worked out once from the URL.
+pub struct Target {
+    /// The host to resolve for each new connection, when it is a name: a name that
+    /// resolves to several addresses (Swarm's `tasks.web`) spreads the connections.
+    host: Host,
+    port: u16,
+    https: bool,
+    server_name: ServerName<'static>,
+    /// The path and query, as the request line carries them.
+    path: Uri,
+    host_header: HeaderValue,
+    authorization: Option<HeaderValue>,
+    identity: HeaderName,
+    timeout: Duration,
     keep_alive: bool,
-) -> Answer {
-    let mut request = client.get(url.clone());
-    if !keep_alive {
-        request = request.header(reqwest::header::CONNECTION, "close");
-    }
-    let mut response = match request.send().await {
-        Ok(response) => response,
-        Err(err) => return Answer::Error(classify(&err)),
-    };
-    let status = response.status();
-    if !status.is_success() {
-        return Answer::Error(format!("HTTP {}", status.as_u16()));
-    }
-    let from_header = response
-        .headers()
-        .get(header)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
-    let raw = match from_header {
-        Some(value) => value,
-        None => match read_prefix(&mut response).await {
-            Ok(body) => body.lines().next().unwrap_or("").to_owned(),
-            Err(err) => return Answer::Error(classify(&err)),
-        },
-    };
-    match InstanceId::new(&raw) {
-        Ok(id) => Answer::Instance(id.into_string()),
-        Err(_) => Answer::Error("no instance id in the answer".into()),
+    /// The URL the cookie jars file cookies under.
+    url: reqwest::Url,
+}
+
+enum Host {
+    Ip(IpAddr),
+    Name(String),
+}
+
+impl Target {
+    pub fn new(
+        url: &reqwest::Url,
+        identity: &str,
+        timeout: Duration,
+        keep_alive: bool,
+    ) -> Result<Self, TargetError> {
+        let host = match url.host().ok_or(TargetError::NoHost)? {
+            url::Host::Ipv4(ip) => Host::Ip(ip.into()),
+            url::Host::Ipv6(ip) => Host::Ip(ip.into()),
+            url::Host::Domain(name) => Host::Name(name.to_owned()),
+        };
+        let server_name = match &host {
+            Host::Ip(ip) => ServerName::IpAddress((*ip).into()),
+            Host::Name(name) => {
+                ServerName::try_from(name.clone()).map_err(|_| TargetError::ServerName)?
+            }
+        };
+        let port = url.port_or_known_default().ok_or(TargetError::NoHost)?;
+        let https = url.scheme() == "https";
+        // `host_str` keeps an IPv6 address's brackets, as the header wants it; the
+        // port only when it is not the scheme's own, as a browser sends it.
+        let mut host_header = url.host_str().ok_or(TargetError::NoHost)?.to_owned();
+        if let Some(port) = url.port() {
+            host_header.push_str(&format!(":{port}"));
+        }
+        let path = Uri::try_from(&url[url::Position::BeforePath..url::Position::AfterQuery])?;
+        Ok(Self {
+            host,
+            port,
+            https,
+            server_name,
+            path,
+            host_header: HeaderValue::try_from(host_header)?,
+            authorization: basic_authorization(url)?,
+            // The option's parser checked the name; the fallback is never taken.
+            identity: HeaderName::try_from(identity)
+                .unwrap_or_else(|_| HeaderName::from_static(instance_id::DEFAULT_HEADER)),
+            timeout,
+            keep_alive,
+            url: url.clone(),
+        })
     }
 }
 
-/// The first [`MAX_BODY_BYTES`] of the body, as text.
-async fn read_prefix(response: &mut reqwest::Response) -> Result<String, reqwest::Error> {
-    let mut body = Vec::new();
-    while body.len() < MAX_BODY_BYTES {
-        match response.chunk().await? {
-            Some(chunk) => body.extend_from_slice(&chunk),
-            None => break,
+/// `Authorization: Basic …` from the URL's user information, percent-decoded as a
+/// browser sends it; none when the URL has none.
+fn basic_authorization(url: &reqwest::Url) -> Result<Option<HeaderValue>, TargetError> {
+    use base64::Engine as _;
+    if url.username().is_empty() && url.password().is_none() {
+        return Ok(None);
+    }
+    let decode = |text: &str| percent_encoding::percent_decode_str(text).collect::<Vec<u8>>();
+    let mut credentials = decode(url.username());
+    credentials.push(b':');
+    credentials.extend(decode(url.password().unwrap_or("")));
+    let encoded = base64::engine::general_purpose::STANDARD.encode(credentials);
+    let mut value = HeaderValue::try_from(format!("Basic {encoded}"))?;
+    value.set_sensitive(true);
+    Ok(Some(value))
+}
+
+/// One client: the TLS settings it connects with, and with `--users` its cookie jar.
+pub struct Client {
+    tls: Option<TlsConnector>,
+    jar: Option<Jar>,
+}
+
+impl Client {
+    /// With `cookies`, the client keeps its own cookie jar and TLS sessions: one
+    /// virtual user.
+    pub fn new(trust: &Trust, https: bool, cookies: bool) -> Self {
+        Self {
+            tls: https.then(|| TlsConnector::from(Arc::new(trust.config(cookies)))),
+            jar: cookies.then(Jar::default),
         }
     }
-    body.truncate(MAX_BODY_BYTES);
-    Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
-fn classify(err: &reqwest::Error) -> String {
-    if let Some(tls) = tls_error(err) {
-        tls
-    } else if err.is_timeout() {
-        "timeout".into()
-    } else if err.is_connect() {
-        "connection refused or failed".into()
-    } else if err.is_body() || err.is_decode() {
-        "broken body".into()
-    } else {
-        "request failed".into()
+/// A connection kept for the next request (`--keep-alive`).
+pub struct Kept(http1::SendRequest<Empty<Bytes>>);
+
+/// One GET: the instance that answered, or what went wrong. With `--keep-alive`,
+/// `kept` holds the connection to send it on, and the connection it leaves for the
+/// next request.
+pub async fn ask(target: &Target, client: &Client, kept: &mut Option<Kept>) -> Answer {
+    match tokio::time::timeout(target.timeout, exchange(target, client, kept)).await {
+        Ok(Ok(id)) => Answer::Instance(id),
+        Ok(Err(failure)) => {
+            // A connection that failed once is not trusted with the next request.
+            *kept = None;
+            Answer::Error(failure.to_string())
+        }
+        Err(_) => {
+            *kept = None;
+            Answer::Error(Failure::Timeout.to_string())
+        }
     }
+}
+
+async fn exchange(
+    target: &Target,
+    client: &Client,
+    kept: &mut Option<Kept>,
+) -> Result<String, Failure> {
+    let request = request(target, client);
+    if !target.keep_alive {
+        return once(target, client, request).await;
+    }
+    let mut request = request;
+    if let Some(Kept(mut sender)) = kept.take() {
+        // A connection the server closed while it sat idle: the request was never
+        // written, so it goes on a new connection, as a browser retries it.
+        if sender.ready().await.is_ok() {
+            match sender.try_send_request(request).await {
+                Ok(response) => return answer(target, client, response, Some((sender, kept))).await,
+                Err(mut failed) => match failed.take_message() {
+                    Some(unsent) => request = unsent,
+                    None => return Err(request_failure(failed.error())),
+                },
+            }
+        }
+    }
+    let mut sender = match connect(target, client).await? {
+        Stream::Plain(tcp) => keep(TokioIo::new(tcp)).await?,
+        Stream::Tls(tls) => keep(TokioIo::new(tls)).await?,
+    };
+    let response = sender
+        .send_request(request)
+        .await
+        .map_err(|err| request_failure(&err))?;
+    answer(target, client, response, Some((sender, kept))).await
+}
+
+/// A new connection for one request: the connection is driven in this task rather
+/// than spawned, and closed as soon as the answer is read.
+async fn once(target: &Target, client: &Client, request: Request<Empty<Bytes>>) -> Result<String, Failure> {
+    match connect(target, client).await? {
+        Stream::Plain(tcp) => once_over(target, client, TokioIo::new(tcp), request).await,
+        Stream::Tls(tls) => once_over(target, client, TokioIo::new(tls), request).await,
+    }
+}
+
+async fn once_over<T>(
+    target: &Target,
+    client: &Client,
+    io: T,
+    request: Request<Empty<Bytes>>,
+) -> Result<String, Failure>
+where
+    T: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let (mut sender, connection) = http1::handshake(io)
+        .await
+        .map_err(|err| request_failure(&err))?;
+    let mut connection = pin!(connection);
+    let mut asked = pin!(async {
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(|err| request_failure(&err))?;
+        answer(target, client, response, None).await
+    });
+    tokio::select! {
+        biased;
+        found = &mut asked => found,
+        // The connection ended (the server closed it, or it failed): the request's
+        // side has its answer or its error by now.
+        _ = &mut connection => asked.await,
+    }
+}
+
+/// A connection whose driver runs on its own, to be kept between requests.
+async fn keep<T>(io: T) -> Result<http1::SendRequest<Empty<Bytes>>, Failure>
+where
+    T: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let (sender, connection) = http1::handshake(io)
+        .await
+        .map_err(|err| request_failure(&err))?;
+    // It ends when the sender is dropped or the server closes; a failure shows on
+    // the request that was in flight.
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    Ok(sender)
+}
+
+fn request(target: &Target, client: &Client) -> Request<Empty<Bytes>> {
+    let mut request = Request::new(Empty::new());
+    *request.uri_mut() = target.path.clone();
+    let headers = request.headers_mut();
+    headers.insert(HOST, target.host_header.clone());
+    headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
+    if !target.keep_alive {
+        headers.insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    if let Some(authorization) = &target.authorization {
+        headers.insert(AUTHORIZATION, authorization.clone());
+    }
+    if let Some(cookies) = client.jar.as_ref().and_then(|jar| jar.cookies(&target.url)) {
+        headers.insert(COOKIE, cookies);
+    }
+    request
+}
+
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
+}
+
+/// A new connection: TCP to the first address that accepts, then TLS for https.
+async fn connect(target: &Target, client: &Client) -> Result<Stream, Failure> {
+    let tcp = match &target.host {
+        Host::Ip(ip) => TcpStream::connect(SocketAddr::new(*ip, target.port))
+            .await
+            .map_err(|_| Failure::Connect)?,
+        Host::Name(name) => {
+            let mut connected = None;
+            let addresses = tokio::net::lookup_host((name.as_str(), target.port))
+                .await
+                .map_err(|_| Failure::Connect)?;
+            for address in addresses {
+                if let Ok(tcp) = TcpStream::connect(address).await {
+                    connected = Some(tcp);
+                    break;
+                }
+            }
+            connected.ok_or(Failure::Connect)?
+        }
+    };
+    // The request goes out in one write; without this a keep-alive request that
+    // follows an unacknowledged one would wait for the delayed ACK.
+    let _ = tcp.set_nodelay(true);
+    match (&client.tls, target.https) {
+        (Some(tls), true) => tls
+            .connect(target.server_name.clone(), tcp)
+            .await
+            .map(|stream| Stream::Tls(Box::new(stream)))
+            .map_err(|err| tls_failure(&err).unwrap_or(Failure::Connect)),
+        _ => Ok(Stream::Plain(tcp)),
+    }
+}
+
+/// The id in a response: the header's, else the body's first line. With `reuse`, the
+/// body is read to its end (up to [`MAX_DRAINED_BYTES`]) and the connection kept.
+async fn answer(
+    target: &Target,
+    client: &Client,
+    mut response: Response<hyper::body::Incoming>,
+    reuse: Option<(http1::SendRequest<Empty<Bytes>>, &mut Option<Kept>)>,
+) -> Result<String, Failure> {
+    if let Some(jar) = &client.jar {
+        let mut set = response.headers().get_all(hyper::header::SET_COOKIE).iter();
+        jar.set_cookies(&mut set, &target.url);
+    }
+    let status = response.status();
+    let in_header = identity_header(&response, target).is_some();
+    let needed = if in_header || !status.is_success() {
+        0
+    } else {
+        MAX_BODY_BYTES
+    };
+    let limit = if reuse.is_some() {
+        MAX_DRAINED_BYTES
+    } else {
+        needed
+    };
+    let mut body = Vec::new();
+    let mut read = 0;
+    let mut ended = false;
+    while read < limit {
+        match response.body_mut().frame().await {
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    read += data.len();
+                    if body.len() < needed {
+                        let room = needed - body.len();
+                        body.extend_from_slice(&data[..data.len().min(room)]);
+                    }
+                }
+            }
+            Some(Err(_)) => return Err(Failure::Body),
+            None => {
+                ended = true;
+                break;
+            }
+        }
+    }
+    if let Some((sender, kept)) = reuse {
+        if ended {
+            *kept = Some(Kept(sender));
+        }
+    }
+    if !status.is_success() {
+        return Err(Failure::Status(status.as_u16()));
+    }
+    let raw = match identity_header(&response, target) {
+        Some(value) => value,
+        None => {
+            let text = std::str::from_utf8(&body).unwrap_or_else(|err| {
+                // The valid start: an id is ASCII, and a cut through a character
+                // at the limit leaves the id before it whole.
+                std::str::from_utf8(&body[..err.valid_up_to()]).unwrap_or("")
+            });
+            text.lines().next().unwrap_or("")
+        }
+    };
+    match InstanceId::new(raw) {
+        Ok(id) => Ok(id.into_string()),
+        Err(_) => Err(Failure::NoId),
+    }
+}
+
+/// The identity header's value, when it is text.
+fn identity_header<'r>(response: &'r Response<hyper::body::Incoming>, target: &Target) -> Option<&'r str> {
+    response
+        .headers()
+        .get(&target.identity)
+        .and_then(|value| value.to_str().ok())
+}
+
+/// A failed exchange: a refused handshake named, else a request that failed.
+fn request_failure(err: &hyper::Error) -> Failure {
+    tls_failure(err).unwrap_or(Failure::Request)
 }
 
 /// A failed TLS handshake, named: certificate errors are what `--cacert` and
 /// `--insecure` are for.
-fn tls_error(err: &reqwest::Error) -> Option<String> {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+fn tls_failure(err: &(dyn std::error::Error + 'static)) -> Option<Failure> {
+    let mut source = Some(err);
     while let Some(current) = source {
         // An io::Error's source() skips the error it wraps, and hyper wraps one
         // io::Error in another: look inside each layer.
@@ -110,7 +436,7 @@ fn tls_error(err: &reqwest::Error) -> Option<String> {
             layer = inner;
         }
         if let Some(tls) = layer.downcast_ref::<rustls::Error>() {
-            return Some(describe(tls));
+            return Some(Failure::Tls(describe(tls)));
         }
         source = current.source();
     }

@@ -116,13 +116,22 @@ pub fn run(args: ProbeArgs) -> ExitCode {
         }
     };
     let shown_url = redact(&url);
+    let target = match client::Target::new(
+        &url,
+        &args.header,
+        Duration::from_millis(args.timeout_ms),
+        args.keep_alive,
+    ) {
+        Ok(target) => target,
+        Err(err) => return crate::usage(format!("{shown_url}: {err}")),
+    };
     // One client for all, without cookies: each request a user of its own; or one
     // per virtual user, each with its jar.
     let https = url.scheme() == "https";
-    let clients = tls::Trust::new(&args, https).and_then(|trust| match args.users {
-        None => client::client(&trust, &args, false).map(|one| vec![one]),
+    let clients = tls::Trust::new(&args, https).map(|trust| match args.users {
+        None => vec![client::Client::new(&trust, https, false)],
         Some(users) => (0..users)
-            .map(|_| client::client(&trust, &args, true))
+            .map(|_| client::Client::new(&trust, https, true))
             .collect(),
     });
     let clients = match clients {
@@ -133,7 +142,7 @@ pub fn run(args: ProbeArgs) -> ExitCode {
         Ok(runtime) => runtime,
         Err(code) => return code,
     };
-    let results = match runtime.block_on(probe(&args, clients, url)) {
+    let results = match runtime.block_on(probe(&args, clients, target)) {
         Ok(results) => results,
         Err(err) => {
             crate::output::warn(&err);
@@ -165,23 +174,24 @@ pub fn run(args: ProbeArgs) -> ExitCode {
 /// request has been answered.
 async fn probe(
     args: &ProbeArgs,
-    clients: Vec<reqwest::Client>,
-    url: reqwest::Url,
+    clients: Vec<client::Client>,
+    target: client::Target,
 ) -> Result<Results, String> {
-    let progress = progress_bar(args);
     let seconds = args.duration.map_or(0, |d| d.as_secs_f64().ceil() as usize);
     let users = args.users.map_or(0, |u| u as usize);
     let results = Arc::new(Mutex::new(Results::new(users, seconds)));
     // A user is one session: its next request waits for the answer to its last, and
-    // so carries the cookie that answer set, however many requests are in flight.
-    let clients: Arc<Vec<(reqwest::Client, tokio::sync::Mutex<()>)>> = Arc::new(
-        clients
-            .into_iter()
-            .map(|client| (client, tokio::sync::Mutex::new(())))
-            .collect(),
-    );
+    // so carries the cookie that answer set, however many requests are in flight; with
+    // --keep-alive the session also holds the user's connection.
+    let clients: Arc<Vec<(client::Client, tokio::sync::Mutex<Option<client::Kept>>)>> =
+        Arc::new(
+            clients
+                .into_iter()
+                .map(|client| (client, tokio::sync::Mutex::new(None)))
+                .collect(),
+        );
+    let target = Arc::new(target);
     let next = Arc::new(AtomicU64::new(0));
-    let header = Arc::<str>::from(args.header.as_str());
     let start = Instant::now();
     let limit = match args.duration {
         Some(duration) => Limit::Until(start + duration),
@@ -191,20 +201,40 @@ async fn probe(
         Limit::Count(total) => args.concurrency.min(total),
         Limit::Until(_) => args.concurrency,
     };
+    // Drawn from the results ten times a second rather than by each request, so that
+    // the bar costs the requests nothing.
+    let ticker = progress_bar(args).map(|bar| {
+        let results = results.clone();
+        let ticking = bar.clone();
+        let handle = tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_millis(100));
+            loop {
+                every.tick().await;
+                match limit {
+                    Limit::Count(_) => {
+                        if let Ok(results) = results.lock() {
+                            ticking.set_position(results.sent);
+                        }
+                    }
+                    Limit::Until(_) => ticking.set_position(start.elapsed().as_secs()),
+                }
+            }
+        });
+        (bar, handle)
+    });
     let mut handles = Vec::new();
     for _ in 0..workers {
-        let (clients, url, next, results, header, progress) = (
+        let (clients, target, next, results) = (
             clients.clone(),
-            url.clone(),
+            target.clone(),
             next.clone(),
             results.clone(),
-            header.clone(),
-            progress.clone(),
         );
-        let keep_alive = args.keep_alive;
         let per_user = args.users.is_some();
         let timeline = args.duration.is_some();
         handles.push(tokio::spawn(async move {
+            // Without --users, the connection this worker keeps (--keep-alive).
+            let mut own = None;
             loop {
                 let index = next.fetch_add(1, Ordering::Relaxed);
                 if !limit.allows(index) {
@@ -212,13 +242,17 @@ async fn probe(
                 }
                 let user = (index % clients.len() as u64) as usize;
                 let (client, session) = &clients[user];
-                let _turn = if per_user {
+                let mut turn = if per_user {
                     Some(session.lock().await)
                 } else {
                     None
                 };
+                let kept = match turn.as_deref_mut() {
+                    Some(kept) => kept,
+                    None => &mut own,
+                };
                 let asked = Instant::now();
-                let answer = client::ask(client, &url, &header, keep_alive).await;
+                let answer = client::ask(&target, client, kept).await;
                 let took = asked.elapsed();
                 let sample = Sample {
                     answer,
@@ -229,10 +263,6 @@ async fn probe(
                 if let Ok(mut results) = results.lock() {
                     results.record(sample);
                 }
-                match limit {
-                    Limit::Count(_) => progress.inc(1),
-                    Limit::Until(_) => progress.set_position(start.elapsed().as_secs()),
-                }
             }
         }));
     }
@@ -241,7 +271,12 @@ async fn probe(
             .await
             .map_err(|err| format!("a probe worker failed: {err}"))?;
     }
-    progress.finish_and_clear();
+    if let Some((bar, handle)) = ticker {
+        handle.abort();
+        // Once it has ended, the ticker's hold on the results is gone.
+        let _ = handle.await;
+        bar.finish_and_clear();
+    }
     drop(clients);
     let results = Arc::try_unwrap(results)
         .map_err(|_| "the probe's workers still hold their results".to_owned())?;
@@ -251,7 +286,7 @@ async fn probe(
 }
 
 /// The URL as shown anywhere: its user information (`user:password@`) replaced by
-/// `***@`. reqwest still sends it, as Basic authentication.
+/// `***@`. The requests still send it, as Basic authentication.
 fn redact(url: &reqwest::Url) -> String {
     if url.username().is_empty() && url.password().is_none() {
         return url.to_string();
@@ -297,9 +332,9 @@ impl Limit {
 }
 
 /// A bar on a terminal only: requests done, or seconds gone, and the rate.
-fn progress_bar(args: &ProbeArgs) -> ProgressBar {
+fn progress_bar(args: &ProbeArgs) -> Option<ProgressBar> {
     if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
+        return None;
     }
     let (length, template) = match args.duration {
         Some(duration) => (duration.as_secs(), "{bar:40} {pos}/{len} s"),
@@ -314,7 +349,7 @@ fn progress_bar(args: &ProbeArgs) -> ProgressBar {
             },
         ));
     }
-    progress
+    Some(progress)
 }
 
 /// Whole requests per second: indicatif's own `{per_sec}` writes `3,010.6226/s`.
