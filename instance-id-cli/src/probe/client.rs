@@ -10,8 +10,9 @@
 //! timeout over the whole exchange, Basic authentication from the URL, a cookie jar
 //! per virtual user, the `Host` header.
 
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
-use std::pin::pin;
+use std::pin::{pin, Pin};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -173,24 +174,23 @@ impl Client {
     }
 }
 
-/// A connection kept for the next request (`--keep-alive`).
-pub struct Kept(http1::SendRequest<Empty<Bytes>>);
+/// A connection: the handle requests are sent through, and hyper's driver of the
+/// socket. The driver is polled by the task that sends the request, not spawned as a
+/// task of its own: each answer then wakes one task, not two in turn.
+pub struct Kept {
+    sender: http1::SendRequest<Empty<Bytes>>,
+    connection: Pin<Box<dyn Future<Output = hyper::Result<()>> + Send>>,
+}
 
 /// One GET: the instance that answered, or what went wrong. With `--keep-alive`,
 /// `kept` holds the connection to send it on, and the connection it leaves for the
 /// next request.
 pub async fn ask(target: &Target, client: &Client, kept: &mut Option<Kept>) -> Answer {
+    // A connection that failed or timed out is not put back: `exchange` took it.
     match tokio::time::timeout(target.timeout, exchange(target, client, kept)).await {
         Ok(Ok(id)) => Answer::Instance(id),
-        Ok(Err(failure)) => {
-            // A connection that failed once is not trusted with the next request.
-            *kept = None;
-            Answer::Error(failure.to_string())
-        }
-        Err(_) => {
-            *kept = None;
-            Answer::Error(Failure::Timeout.to_string())
-        }
+        Ok(Err(failure)) => Answer::Error(failure.to_string()),
+        Err(_) => Answer::Error(Failure::Timeout.to_string()),
     }
 }
 
@@ -199,87 +199,87 @@ async fn exchange(
     client: &Client,
     kept: &mut Option<Kept>,
 ) -> Result<String, Failure> {
-    let request = request(target, client);
-    if !target.keep_alive {
-        return once(target, client, request).await;
-    }
-    let mut request = request;
-    if let Some(Kept(mut sender)) = kept.take() {
+    let mut request = request(target, client);
+    if let Some(old) = kept.take() {
         // A connection the server closed while it sat idle: the request was never
         // written, so it goes on a new connection, as a browser retries it.
-        if sender.ready().await.is_ok() {
-            match sender.try_send_request(request).await {
-                Ok(response) => return answer(target, client, response, Some((sender, kept))).await,
-                Err(mut failed) => match failed.take_message() {
-                    Some(unsent) => request = unsent,
-                    None => return Err(request_failure(failed.error())),
-                },
+        match send_on(target, client, old, request).await {
+            Ok((found, next)) => {
+                *kept = next;
+                return found;
             }
+            Err(unsent) => request = unsent,
         }
     }
-    let mut sender = match connect(target, client).await? {
-        Stream::Plain(tcp) => keep(TokioIo::new(tcp)).await?,
-        Stream::Tls(tls) => keep(TokioIo::new(tls)).await?,
-    };
-    let response = sender
-        .send_request(request)
-        .await
-        .map_err(|err| request_failure(&err))?;
-    answer(target, client, response, Some((sender, kept))).await
-}
-
-/// A new connection for one request: the connection is driven in this task rather
-/// than spawned, and closed as soon as the answer is read.
-async fn once(target: &Target, client: &Client, request: Request<Empty<Bytes>>) -> Result<String, Failure> {
-    match connect(target, client).await? {
-        Stream::Plain(tcp) => once_over(target, client, TokioIo::new(tcp), request).await,
-        Stream::Tls(tls) => once_over(target, client, TokioIo::new(tls), request).await,
+    let fresh = open(target, client).await?;
+    match send_on(target, client, fresh, request).await {
+        Ok((found, next)) => {
+            *kept = next;
+            found
+        }
+        Err(_) => Err(Failure::Request),
     }
 }
 
-async fn once_over<T>(
+/// The id a request on `connection` found, and the connection when it can take the
+/// next request (`--keep-alive`, the body read to its end); or the request back,
+/// unsent, when the connection turned out to be closed.
+async fn send_on(
     target: &Target,
     client: &Client,
-    io: T,
+    mut connection: Kept,
     request: Request<Empty<Bytes>>,
-) -> Result<String, Failure>
-where
-    T: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
-{
-    let (mut sender, connection) = http1::handshake(io)
-        .await
-        .map_err(|err| request_failure(&err))?;
-    let mut connection = pin!(connection);
-    let mut asked = pin!(async {
-        let response = sender
-            .send_request(request)
-            .await
-            .map_err(|err| request_failure(&err))?;
-        answer(target, client, response, None).await
-    });
-    tokio::select! {
-        biased;
-        found = &mut asked => found,
-        // The connection ended (the server closed it, or it failed): the request's
-        // side has its answer or its error by now.
-        _ = &mut connection => asked.await,
+) -> Result<(Result<String, Failure>, Option<Kept>), Request<Empty<Bytes>>> {
+    let (outcome, open) = {
+        let Kept {
+            sender,
+            connection: driver,
+        } = &mut connection;
+        let asked = async {
+            if sender.ready().await.is_err() {
+                return Err(request);
+            }
+            match sender.try_send_request(request).await {
+                Ok(response) => Ok(answer(target, client, response, target.keep_alive).await),
+                Err(mut failed) => match failed.take_message() {
+                    Some(unsent) => Err(unsent),
+                    None => Ok((Err(request_failure(failed.error())), false)),
+                },
+            }
+        };
+        let mut asked = pin!(asked);
+        tokio::select! {
+            biased;
+            outcome = &mut asked => (outcome, true),
+            // The connection ended (the server closed it, or it failed): the
+            // request's side has its answer or its error by now.
+            _ = driver.as_mut() => (asked.await, false),
+        }
+    };
+    let (found, ended) = outcome?;
+    let reusable = target.keep_alive && open && ended;
+    Ok((found, reusable.then_some(connection)))
+}
+
+/// A new connection, its HTTP/1 handshake done.
+async fn open(target: &Target, client: &Client) -> Result<Kept, Failure> {
+    match connect(target, client).await? {
+        Stream::Plain(tcp) => handshake(TokioIo::new(tcp)).await,
+        Stream::Tls(tls) => handshake(TokioIo::new(tls)).await,
     }
 }
 
-/// A connection whose driver runs on its own, to be kept between requests.
-async fn keep<T>(io: T) -> Result<http1::SendRequest<Empty<Bytes>>, Failure>
+async fn handshake<T>(io: T) -> Result<Kept, Failure>
 where
     T: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
     let (sender, connection) = http1::handshake(io)
         .await
         .map_err(|err| request_failure(&err))?;
-    // It ends when the sender is dropped or the server closes; a failure shows on
-    // the request that was in flight.
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
-    Ok(sender)
+    Ok(Kept {
+        sender,
+        connection: Box::pin(connection),
+    })
 }
 
 fn request(target: &Target, client: &Client) -> Request<Empty<Bytes>> {
@@ -338,14 +338,15 @@ async fn connect(target: &Target, client: &Client) -> Result<Stream, Failure> {
     }
 }
 
-/// The id in a response: the header's, else the body's first line. With `reuse`, the
-/// body is read to its end (up to [`MAX_DRAINED_BYTES`]) and the connection kept.
+/// The id in a response: the header's, else the body's first line; and whether the
+/// body was read to its end. With `drain`, it is read to its end (up to
+/// [`MAX_DRAINED_BYTES`]), so that the connection can take the next request.
 async fn answer(
     target: &Target,
     client: &Client,
     mut response: Response<hyper::body::Incoming>,
-    reuse: Option<(http1::SendRequest<Empty<Bytes>>, &mut Option<Kept>)>,
-) -> Result<String, Failure> {
+    drain: bool,
+) -> (Result<String, Failure>, bool) {
     if let Some(jar) = &client.jar {
         let mut set = response.headers().get_all(hyper::header::SET_COOKIE).iter();
         jar.set_cookies(&mut set, &target.url);
@@ -357,11 +358,7 @@ async fn answer(
     } else {
         MAX_BODY_BYTES
     };
-    let limit = if reuse.is_some() {
-        MAX_DRAINED_BYTES
-    } else {
-        needed
-    };
+    let limit = if drain { MAX_DRAINED_BYTES } else { needed };
     let mut body = Vec::new();
     let mut read = 0;
     let mut ended = false;
@@ -376,20 +373,15 @@ async fn answer(
                     }
                 }
             }
-            Some(Err(_)) => return Err(Failure::Body),
+            Some(Err(_)) => return (Err(Failure::Body), false),
             None => {
                 ended = true;
                 break;
             }
         }
     }
-    if let Some((sender, kept)) = reuse {
-        if ended {
-            *kept = Some(Kept(sender));
-        }
-    }
     if !status.is_success() {
-        return Err(Failure::Status(status.as_u16()));
+        return (Err(Failure::Status(status.as_u16())), ended);
     }
     let raw = match identity_header(&response, target) {
         Some(value) => value,
@@ -402,10 +394,11 @@ async fn answer(
             text.lines().next().unwrap_or("")
         }
     };
-    match InstanceId::new(raw) {
+    let found = match InstanceId::new(raw) {
         Ok(id) => Ok(id.into_string()),
         Err(_) => Err(Failure::NoId),
-    }
+    };
+    (found, ended)
 }
 
 /// The identity header's value, when it is text.
