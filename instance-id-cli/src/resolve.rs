@@ -97,7 +97,7 @@ pub fn run(args: ResolveArgs) -> ExitCode {
         Ok(daemon) => daemon,
         Err(err) => return crate::usage(err),
     };
-    let runtime = match crate::async_runtime() {
+    let runtime = match crate::async_runtime(None) {
         Ok(runtime) => runtime,
         Err(code) => return code,
     };

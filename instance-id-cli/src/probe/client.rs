@@ -325,9 +325,11 @@ async fn connect(target: &Target, client: &Client) -> Result<Stream, Failure> {
             connected.ok_or(Failure::Connect)?
         }
     };
-    // The request goes out in one write; without this a keep-alive request that
-    // follows an unacknowledged one would wait for the delayed ACK.
-    let _ = tcp.set_nodelay(true);
+    // A kept connection's next request could otherwise wait for the ACK of the last
+    // (Nagle); a connection for one request writes once, and is spared the call.
+    if target.keep_alive {
+        let _ = tcp.set_nodelay(true);
+    }
     match (&client.tls, target.https) {
         (Some(tls), true) => tls
             .connect(target.server_name.clone(), tcp)

@@ -138,7 +138,7 @@ pub fn run(args: ProbeArgs) -> ExitCode {
         Ok(clients) => clients,
         Err(err) => return crate::usage(err),
     };
-    let runtime = match crate::async_runtime() {
+    let runtime = match crate::async_runtime(workers(&args)) {
         Ok(runtime) => runtime,
         Err(code) => return code,
     };
@@ -167,6 +167,18 @@ pub fn run(args: ProbeArgs) -> ExitCode {
         report::table(&args, &shown_url, &report, &results)
     };
     crate::output::finish(&text, code)
+}
+
+/// The runtime's worker threads: one per core, and with `--keep-alive` at least two. A
+/// kept connection's request costs the client so little that one worker mostly sleeps
+/// until answers arrive; on a core shared with other work each wake-up then waits for
+/// the scheduler, and every connection with it. Pinned to one core beside other work,
+/// two workers took 45,000–53,000 requests/s where one took 26,000–30,000; with a new
+/// connection per request the one worker stays busy, and a second only slowed it
+/// (11,300–11,600 against 12,000–14,000): bench/PROBE-PROFILE.md.
+fn workers(args: &ProbeArgs) -> Option<usize> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    Some(if args.keep_alive { cores.max(2) } else { cores })
 }
 
 /// Sends the requests, `--concurrency` at a time, until the count is reached or the
