@@ -74,11 +74,8 @@ fn async_runtime(workers: Option<usize>) -> Result<tokio::runtime::Runtime, Exit
         }
         None => tokio::runtime::Builder::new_multi_thread(),
     };
-    builder
-        .enable_all()
-        .build()
-        .map_err(|err| {
-            output::warn(&format!("cannot start the async runtime: {err}"));
-            ExitCode::FAILURE
-        })
+    builder.enable_all().build().map_err(|err| {
+        output::warn(&format!("cannot start the async runtime: {err}"));
+        ExitCode::FAILURE
+    })
 }

@@ -433,3 +433,132 @@ fn a_failed_write_is_an_error_not_a_panic() {
     support::assert_write_failure_reported(&["probe", &url, "-n", "2"], &[]);
     support::assert_write_failure_reported(&["probe", &url, "-n", "2", "--json"], &[]);
 }
+
+/// A server that keeps connections open (HTTP/1.1's default) and answers every request
+/// on them with `answer(request)`; it counts the connections, and keeps each request.
+fn serve_kept(
+    answer: impl Fn(&str) -> String + Send + Sync + 'static,
+) -> (String, Arc<AtomicUsize>, Arc<std::sync::Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let address = listener.local_addr().expect("local address");
+    let answer = Arc::new(answer);
+    let connections = Arc::new(AtomicUsize::new(0));
+    let requests = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (counted, kept) = (connections.clone(), requests.clone());
+    thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            counted.fetch_add(1, Ordering::Relaxed);
+            let (answer, kept) = (answer.clone(), kept.clone());
+            thread::spawn(move || {
+                let mut pending = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    while let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let request = String::from_utf8_lossy(&pending[..end + 4]).into_owned();
+                        pending.drain(..end + 4);
+                        let close = request.to_ascii_lowercase().contains("connection: close");
+                        if stream.write_all(answer(&request).as_bytes()).is_err() {
+                            return;
+                        }
+                        kept.lock().expect("requests").push(request);
+                        if close {
+                            return;
+                        }
+                    }
+                    match stream.read(&mut chunk) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => pending.extend_from_slice(&chunk[..n]),
+                    }
+                }
+            });
+        }
+    });
+    (
+        format!("http://{address}/inst?from=test"),
+        connections,
+        requests,
+    )
+}
+
+/// `--keep-alive` sends every request of a worker on one connection, the body read
+/// to its end so that the connection can go on, the id from the header or else the
+/// body; without it, each request has a connection of its own and asks to close it.
+/// Every request names the host and port, and the path with its query.
+#[test]
+fn keep_alive_reuses_connections_and_every_request_names_its_host() {
+    let with_header = |_: &str| {
+        "HTTP/1.1 200 OK\r\nx-instance-id: web-a\r\ncontent-length: 15\r\n\r\nnot the id, ok\n"
+            .to_owned()
+    };
+    let (url, connections, requests) = serve_kept(with_header);
+    let report = json(&url, &["-n", "40", "-c", "2", "--keep-alive"]);
+    assert_eq!(report["instances"][0]["count"], 40, "{report}");
+    assert_eq!(report["instances"][0]["id"], "web-a", "{report}");
+    assert!(connections.load(Ordering::Relaxed) <= 2, "{report}");
+    let port = url
+        .trim_start_matches("http://127.0.0.1:")
+        .split('/')
+        .next()
+        .expect("a port");
+    for request in requests.lock().expect("requests").iter() {
+        let lower = request.to_ascii_lowercase();
+        assert!(
+            request.starts_with("GET /inst?from=test HTTP/1.1\r\n"),
+            "{request}"
+        );
+        assert!(
+            lower.contains(&format!("\r\nhost: 127.0.0.1:{port}\r\n")),
+            "{request}"
+        );
+        assert!(!lower.contains("connection: close"), "{request}");
+    }
+
+    let in_body = |_: &str| "HTTP/1.1 200 OK\r\ncontent-length: 6\r\n\r\nweb-b\n".to_owned();
+    let (url, connections, _) = serve_kept(in_body);
+    let report = json(
+        &url,
+        &["-n", "30", "-c", "3", "--keep-alive", "--users", "3"],
+    );
+    assert_eq!(report["instances"][0]["id"], "web-b", "{report}");
+    assert_eq!(report["instances"][0]["count"], 30, "{report}");
+    assert!(connections.load(Ordering::Relaxed) <= 3, "{report}");
+
+    let (url, connections, requests) = serve_kept(with_header);
+    let report = json(&url, &["-n", "12", "-c", "2"]);
+    assert_eq!(report["instances"][0]["count"], 12, "{report}");
+    assert_eq!(connections.load(Ordering::Relaxed), 12, "{report}");
+    let requests = requests.lock().expect("requests");
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.to_ascii_lowercase().contains("\r\nconnection: close\r\n")),
+        "{requests:?}"
+    );
+}
+
+/// A kept connection that the server closes after each answer without saying so: a
+/// request that finds it closed before it was written goes on a new connection, and
+/// none waits for its timeout. (One written just before the close arrived fails, as
+/// with any client: counted, and the run goes on.)
+#[test]
+fn a_kept_connection_closed_by_the_server_is_replaced() {
+    let url = serve(|_| {
+        "HTTP/1.1 200 OK\r\nx-instance-id: web-a\r\ncontent-length: 0\r\n\r\n".to_owned()
+    });
+    let report = json(
+        &url,
+        &[
+            "-n",
+            "40",
+            "-c",
+            "1",
+            "--keep-alive",
+            "--timeout-ms",
+            "3000",
+        ],
+    );
+    assert_eq!(report["requests"], 40, "{report}");
+    assert!(report["error_kinds"].get("timeout").is_none(), "{report}");
+    let answered = report["instances"][0]["count"].as_u64().expect("a count");
+    assert!(answered >= 10, "{report}");
+}

@@ -14,6 +14,7 @@ use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::{pin, Pin};
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -203,7 +204,7 @@ async fn exchange(
     if let Some(old) = kept.take() {
         // A connection the server closed while it sat idle: the request was never
         // written, so it goes on a new connection, as a browser retries it.
-        match send_on(target, client, old, request).await {
+        match send_on(target, client, old, request, true).await {
             Ok((found, next)) => {
                 *kept = next;
                 return found;
@@ -212,7 +213,7 @@ async fn exchange(
         }
     }
     let fresh = open(target, client).await?;
-    match send_on(target, client, fresh, request).await {
+    match send_on(target, client, fresh, request, false).await {
         Ok((found, next)) => {
             *kept = next;
             found
@@ -229,12 +230,21 @@ async fn send_on(
     client: &Client,
     mut connection: Kept,
     request: Request<Empty<Bytes>>,
+    reused: bool,
 ) -> Result<(Result<String, Failure>, Option<Kept>), Request<Empty<Bytes>>> {
     let (outcome, open) = {
         let Kept {
             sender,
             connection: driver,
         } = &mut connection;
+        // What arrived while the connection sat idle, taken in before the request is
+        // written: a server that closed it is then seen, and the request goes on a
+        // new connection instead of failing on this one.
+        if reused
+            && std::future::poll_fn(|cx| Poll::Ready(driver.as_mut().poll(cx).is_ready())).await
+        {
+            return Err(request);
+        }
         let asked = async {
             if sender.ready().await.is_err() {
                 return Err(request);
@@ -251,9 +261,14 @@ async fn send_on(
         tokio::select! {
             biased;
             outcome = &mut asked => (outcome, true),
-            // The connection ended (the server closed it, or it failed): the
-            // request's side has its answer or its error by now.
-            _ = driver.as_mut() => (asked.await, false),
+            // The connection ended (the server closed it, or it failed). Dropping
+            // its driver hands a request it never wrote back to the sender, and
+            // ends a response's body: the request's side then has its answer, its
+            // error or its request back, instead of waiting for the timeout.
+            _ = driver.as_mut() => {
+                *driver = Box::pin(std::future::pending());
+                (asked.await, false)
+            }
         }
     };
     let (found, ended) = outcome?;
@@ -404,7 +419,10 @@ async fn answer(
 }
 
 /// The identity header's value, when it is text.
-fn identity_header<'r>(response: &'r Response<hyper::body::Incoming>, target: &Target) -> Option<&'r str> {
+fn identity_header<'r>(
+    response: &'r Response<hyper::body::Incoming>,
+    target: &Target,
+) -> Option<&'r str> {
     response
         .headers()
         .get(&target.identity)

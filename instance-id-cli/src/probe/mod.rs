@@ -195,13 +195,12 @@ async fn probe(
     // A user is one session: its next request waits for the answer to its last, and
     // so carries the cookie that answer set, however many requests are in flight; with
     // --keep-alive the session also holds the user's connection.
-    let clients: Arc<Vec<(client::Client, tokio::sync::Mutex<Option<client::Kept>>)>> =
-        Arc::new(
-            clients
-                .into_iter()
-                .map(|client| (client, tokio::sync::Mutex::new(None)))
-                .collect(),
-        );
+    let clients: Arc<Vec<(client::Client, tokio::sync::Mutex<Option<client::Kept>>)>> = Arc::new(
+        clients
+            .into_iter()
+            .map(|client| (client, tokio::sync::Mutex::new(None)))
+            .collect(),
+    );
     let target = Arc::new(target);
     let next = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
