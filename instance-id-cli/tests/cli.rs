@@ -209,7 +209,24 @@ fn explain_on_the_live_system() {
             "no line for {strategy}:\n{stdout}"
         );
     }
-    assert!(stdout.contains(" found "), "{stdout}");
+    // Exactly one row of the table is `found`, and it is the strategy the first line
+    // names; the last line is the id that line gave.
+    let found: Vec<&str> = stdout
+        .lines()
+        .filter_map(|line| {
+            let mut columns = line.split_whitespace();
+            let strategy = columns.next()?;
+            (columns.next()? == "found").then_some(strategy)
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "{stdout}");
+    let first = stdout.lines().next().unwrap_or_default();
+    let (id, via) = first
+        .strip_prefix("instance id ")
+        .and_then(|rest| rest.split_once(" (via "))
+        .unwrap_or_else(|| panic!("no answer line: {first}"));
+    assert_eq!(via, format!("{})", found[0]), "{stdout}");
+    assert_eq!(stdout.lines().last(), Some(id), "{stdout}");
 }
 
 /// `--format env` survives `eval` in a POSIX shell whatever printable characters the
