@@ -19,6 +19,9 @@ pub fn run(args: OtelIdArgs) -> ExitCode {
             ExitCode::SUCCESS,
         ),
         // The argument may be anything pasted: quoted back bounded, not whole.
-        Err(rule) => crate::usage(format!("{} is not an instance id: {rule}", excerpt(&args.id))),
+        Err(rule) => crate::usage(format!(
+            "{} is not an instance id: {rule}",
+            excerpt(&args.id)
+        )),
     }
 }

@@ -34,7 +34,9 @@ fn resource(dir: &Path) -> Resource {
 }
 
 fn get(resource: &Resource, key: &'static str) -> Option<String> {
-    resource.get(&Key::from_static_str(key)).map(|v| v.to_string())
+    resource
+        .get(&Key::from_static_str(key))
+        .map(|v| v.to_string())
 }
 
 /// Every folder whose answer is one id: the fixtures, this project's snapshots, the
@@ -104,10 +106,7 @@ fn every_snapshot_gives_the_uuid_of_its_expected_id() {
         failed.join("\n")
     );
     assert!(containers > 40, "only {containers} containers named");
-    println!(
-        "{} snapshots, {containers} with container.id",
-        cases.len()
-    );
+    println!("{} snapshots, {containers} with container.id", cases.len());
 }
 
 #[test]
@@ -196,8 +195,8 @@ fn the_detector_and_the_attributes_agree() {
 
 #[test]
 fn nothing_found_is_an_empty_resource() {
-    let chain = instance_id::Chain::new(instance_id::Strategy::env("NOPE"), [])
-        .expect("a valid chain");
+    let chain =
+        instance_id::Chain::new(instance_id::Strategy::env("NOPE"), []).expect("a valid chain");
     let detector = InstanceResourceDetector::new()
         .chain(chain)
         .view(SystemView::snapshot("/nonexistent"));

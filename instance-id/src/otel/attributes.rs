@@ -222,7 +222,10 @@ mod tests {
                 "c5cd6699-3b39-53c6-8cc9-8290de241d5d",
             ),
             ("d8a966b421fce2", "83ef29e3-d295-53bb-88bc-eee0ed3c4b7c"),
-            ("cart-5d8f7b6c9-abcde", "6b36b9df-0ca3-5eac-bb60-895617c8d5fc"),
+            (
+                "cart-5d8f7b6c9-abcde",
+                "6b36b9df-0ca3-5eac-bb60-895617c8d5fc",
+            ),
         ] {
             let id = InstanceId::new(id).expect("a valid id");
             assert_eq!(service_instance_id(&id), want, "{id}");
