@@ -67,7 +67,7 @@ fn the_namespace_is_the_conventions() {
 }
 
 #[test]
-fn every_snapshot_gives_the_uuid_of_its_expected_id() {
+fn every_snapshot_is_named_by_its_expected_id() {
     let cases = cases();
     let mut failed = Vec::new();
     let mut containers = 0;
