@@ -66,7 +66,7 @@
 //! | `rocket` | yes | the attribute, the fairing, the identity route and header |
 //! | `axum` | no | the attribute on an `axum::Router`, the identity route, `InstanceLayer` for the header (any Tower service: tonic too), the identity as an extractor; no Rocket |
 //! | `ecs` | yes | the `ecs` strategy: one bounded HTTP GET to the task metadata endpoint |
-//! | `opentelemetry` | no | `InstanceResourceDetector`, an `opentelemetry_sdk` resource detector, and an [`Instance`]'s attributes as a `Resource` (`opentelemetry_sdk` 0.33) |
+//! | `opentelemetry` | no | `InstanceResourceDetector`, an `opentelemetry_sdk` resource detector, and an `Instance`'s attributes as a `Resource` (`opentelemetry_sdk` 0.33) |
 //! | `serde` | with `rocket` or `axum` | `Serialize` for [`Detection`] and its parts |
 //!
 //! # OpenTelemetry
@@ -75,7 +75,7 @@
 //! `service.instance.id` is the UUID v5 of the id ([`service_instance_id`]), as the
 //! semantic conventions ask, and the id itself goes into `container.id` or
 //! `k8s.pod.name` where it is one. With the feature `opentelemetry`, a tracer
-//! provider's resource takes them from the detector, or from the app's [`Instance`]
+//! provider's resource takes them from the detector, or from the app's `Instance`
 //! without detecting again:
 //!
 //! ```

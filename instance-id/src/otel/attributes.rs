@@ -148,8 +148,18 @@ impl ResourceAttributes {
     /// the table above.
     ///
     /// ```
-    /// let attributes = instance_id::ResourceAttributes::default();
-    /// assert_eq!(attributes.pairs(), [("service.instance.id", "")]);
+    /// use instance_id::{detect, Chain, ResourceAttributes, Strategy, SystemView};
+    ///
+    /// let view = SystemView::snapshot("/nonexistent").with_env([("POD_NAME", "web-7d9f")]);
+    /// let detection = detect(&Chain::new(Strategy::Kubernetes, [])?, &view).expect("a pod");
+    /// assert_eq!(
+    ///     ResourceAttributes::new(&detection, &view).pairs(),
+    ///     [
+    ///         ("service.instance.id", "fdb2e6ac-493f-5430-af6f-418ae474f729"),
+    ///         ("k8s.pod.name", "web-7d9f"),
+    ///     ]
+    /// );
+    /// # Ok::<(), instance_id::ConfigError>(())
     /// ```
     pub fn pairs(&self) -> Vec<(&'static str, &str)> {
         [
@@ -177,8 +187,16 @@ impl ResourceAttributes {
     /// values percent-encoded where the format needs it.
     ///
     /// ```
-    /// let attributes = instance_id::ResourceAttributes::default();
-    /// assert_eq!(attributes.to_otel_env(), "service.instance.id=");
+    /// use instance_id::{detect, Chain, ResourceAttributes, Strategy, SystemView};
+    ///
+    /// let view = SystemView::snapshot("/nonexistent")
+    ///     .with_env([("APP", "web-1"), ("NODE_NAME", "node=3,rack 2")]);
+    /// let detection = detect(&Chain::new(Strategy::env("APP"), [])?, &view).expect("set");
+    /// assert_eq!(
+    ///     ResourceAttributes::new(&detection, &view).to_otel_env(),
+    ///     "service.instance.id=8b75369e-af10-5718-b46a-cb8683e12958,k8s.node.name=node%3D3%2Crack%202"
+    /// );
+    /// # Ok::<(), instance_id::ConfigError>(())
     /// ```
     pub fn to_otel_env(&self) -> String {
         self.pairs()

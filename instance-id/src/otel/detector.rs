@@ -125,9 +125,15 @@ impl ResourceAttributes {
     /// `with_attributes`.
     ///
     /// ```
-    /// let attributes = instance_id::ResourceAttributes::default();
-    /// let values = attributes.key_values();
+    /// use instance_id::{detect, Chain, ResourceAttributes, Strategy, SystemView};
+    ///
+    /// let view = SystemView::snapshot("/nonexistent").with_env([("POD_NAME", "web-7d9f")]);
+    /// let detection = detect(&Chain::new(Strategy::Kubernetes, [])?, &view).expect("a pod");
+    /// let values = ResourceAttributes::new(&detection, &view).key_values();
     /// assert_eq!(values[0].key.as_str(), "service.instance.id");
+    /// assert_eq!(values[1].key.as_str(), "k8s.pod.name");
+    /// assert_eq!(values[1].value.as_str(), "web-7d9f");
+    /// # Ok::<(), instance_id::ConfigError>(())
     /// ```
     pub fn key_values(&self) -> Vec<KeyValue> {
         self.pairs()
@@ -140,11 +146,14 @@ impl ResourceAttributes {
 /// A resource that holds these attributes and nothing else.
 ///
 /// ```
-/// use instance_id::ResourceAttributes;
+/// use instance_id::{detect, Chain, ResourceAttributes, Strategy, SystemView};
 /// use opentelemetry_sdk::Resource;
 ///
-/// let resource = Resource::from(&ResourceAttributes::default());
-/// assert_eq!(resource.len(), 1); // service.instance.id
+/// let view = SystemView::snapshot("/nonexistent").with_env([("POD_NAME", "web-7d9f")]);
+/// let detection = detect(&Chain::new(Strategy::Kubernetes, [])?, &view).expect("a pod");
+/// let resource = Resource::from(&ResourceAttributes::new(&detection, &view));
+/// assert_eq!(resource.len(), 2); // service.instance.id, k8s.pod.name
+/// # Ok::<(), instance_id::ConfigError>(())
 /// ```
 impl From<&ResourceAttributes> for Resource {
     fn from(attributes: &ResourceAttributes) -> Self {
