@@ -48,7 +48,8 @@ enum Format {
     Json,
     /// `INSTANCE_ID=…`, `INSTANCE_ID_SOURCE=…`, `INSTANCE_ID_RUNTIME=…`, quoted for `eval`.
     Env,
-    /// The value of `OTEL_RESOURCE_ATTRIBUTES` (OpenTelemetry semantic conventions).
+    /// The value of `OTEL_RESOURCE_ATTRIBUTES` (OpenTelemetry semantic conventions:
+    /// service.instance.id is the UUID v5 of the id, as `otel-id` prints it).
     Otel,
 }
 

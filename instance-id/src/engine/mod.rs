@@ -13,11 +13,9 @@
 //! | `chain.rs` | `Chain`, checked by the grammar's rules |
 //! | `detect.rs` | `detect`, `Detection`, `Attempt`, `NoInstanceId` |
 //! | `runtime.rs` | `Runtime`: where the instance runs, as far as detection can tell |
-//! | `resource.rs` | `ResourceAttributes`: a detection as OpenTelemetry resource attributes |
 
 pub(crate) mod chain;
 pub(crate) mod detect;
-pub(crate) mod resource;
 pub(crate) mod runtime;
 pub(crate) mod strategy;
 pub(crate) mod view;

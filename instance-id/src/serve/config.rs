@@ -12,6 +12,7 @@ use crate::engine::strategy::Strategy;
 use crate::engine::view::SystemView;
 use crate::identity::expose::{Expose, HashKeyError};
 use crate::identity::DEFAULT_HEADER;
+use crate::otel::attributes::ResourceAttributes;
 use crate::serve::instance::Instance;
 use crate::serve::rendered::Rendered;
 
@@ -165,9 +166,11 @@ impl InstanceConfig {
             .map(|env| view.hash_key(env))
             .transpose()?;
         let exposed = self.expose.render(&detection.id, key)?;
+        let resource = ResourceAttributes::new(&detection, view);
         Ok(Instance(Arc::new(Rendered::new(
             self.path.clone(),
             detection,
+            resource,
             exposed,
             self.header.as_deref(),
             self.version,
