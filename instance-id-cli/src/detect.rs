@@ -25,7 +25,7 @@ pub struct DetectArgs {
     pid: Option<u32>,
     /// The strategy tried first: container, cgroup, mountinfo, podman, kubernetes, ecs,
     /// platform, env(NAME), file(/PATH), hostname, process, machine_id, random.
-    #[arg(long, value_name = "S", default_value = "container", value_parser = parse_strategy)]
+    #[arg(long, value_name = "S", default_value_t = Strategy::default(), value_parser = parse_strategy)]
     strategy: Strategy,
     /// Strategies tried in order when everything before failed, comma-separated
     /// ("" for none) [default: kubernetes,ecs,platform,process, less any that would

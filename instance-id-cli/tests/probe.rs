@@ -318,7 +318,14 @@ fn a_duration_draws_who_answered_each_second() {
     let first_request = std::sync::OnceLock::new();
     let url = serve(move |_| {
         let since = first_request.get_or_init(std::time::Instant::now).elapsed();
-        ok(Some(if since.as_millis() < 1500 { "old" } else { "new" }), "")
+        ok(
+            Some(if since.as_millis() < 1500 {
+                "old"
+            } else {
+                "new"
+            }),
+            "",
+        )
     });
     let out = run(&["probe", &url, "--duration", "3s", "-c", "2", "--json"]);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");

@@ -33,8 +33,8 @@ mod hint;
 mod rules;
 mod strategy;
 
-pub use chain::{check_chain, DEFAULT_FALLBACK, DEFAULT_STRATEGY};
+pub use chain::{check_chain, default_fallback, DEFAULT_FALLBACK, DEFAULT_STRATEGY};
 pub use error::{Error, Overlap};
 pub use hint::did_you_mean;
-pub use rules::{env_name, file_path, header_name, route_path};
+pub use rules::{env_name, file_path, header_name, route_path, DEFAULT_HEADER};
 pub use strategy::{parse_strategy, StrategyName, Written, WITH_ARGUMENT};

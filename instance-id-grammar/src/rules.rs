@@ -45,11 +45,14 @@ pub fn file_path(path: &str) -> Result<(), Error> {
     }
 }
 
+/// The response header the identity goes in unless told otherwise.
+pub const DEFAULT_HEADER: &str = "X-Instance-Id";
+
 /// An HTTP header name is a token (RFC 9110 §5.1): what the HTTP stack under Rocket
 /// accepts, so that the header is never dropped on the way out.
 ///
 /// ```
-/// assert!(instance_id_grammar::header_name("X-Instance-Id").is_ok());
+/// assert!(instance_id_grammar::header_name(instance_id_grammar::DEFAULT_HEADER).is_ok());
 /// assert!(instance_id_grammar::header_name("X Id").is_err());
 /// ```
 pub fn header_name(name: &str) -> Result<(), Error> {

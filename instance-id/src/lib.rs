@@ -113,8 +113,8 @@ pub use engine::runtime::Runtime;
 pub use engine::strategy::Strategy;
 pub use engine::view::{EnvValue, SystemView};
 pub use identity::expose::{hash_id, Expose, HashKeyError};
-pub use identity::id::{InstanceId, InvalidId};
-pub use identity::DEFAULT_HEADER;
+pub use identity::id::{short_form, InstanceId, InvalidId};
+pub use instance_id_grammar::DEFAULT_HEADER;
 /// A broken rule of the configuration: an unknown strategy, a chain that tries one
 /// twice or goes on after `process`, a bad `env` name, a relative `file` path, an
 /// invalid header name or route path. The attribute refuses the same at compile time.

@@ -79,8 +79,11 @@ impl Detection {
     /// `instance id 4f1c2a9e0b3d…1a42 (via mountinfo, docker)`: the launch log line.
     pub fn summary(&self) -> String {
         let id = self.id.as_str();
-        let shown = if id.len() > 24 {
-            format!("{}…{}", &id[..12], &id[id.len() - 4..])
+        // A container id by its short form and its last characters, enough to tell
+        // it from its neighbours in a log; any other id whole.
+        let short = self.id.short();
+        let shown = if short.len() < id.len() {
+            format!("{short}…{}", &id[id.len() - 4..])
         } else {
             id.to_owned()
         };

@@ -13,11 +13,13 @@
 //! | `chain.rs` | `Chain`, checked by the grammar's rules |
 //! | `detect.rs` | `detect`, `Detection`, `Attempt`, `NoInstanceId` |
 //! | `runtime.rs` | `Runtime`: where the instance runs, as far as detection can tell |
+//! | `variables.rs` | the environment variables read by name, each spelled once |
 
 pub(crate) mod chain;
 pub(crate) mod detect;
 pub(crate) mod runtime;
 pub(crate) mod strategy;
+pub(crate) mod variables;
 pub(crate) mod view;
 
 /// System text quoted in a reason, as it is: `"…"` around it, nothing escaped, so

@@ -9,6 +9,3 @@
 
 pub(crate) mod expose;
 pub(crate) mod id;
-
-/// The response header the identity goes in unless told otherwise.
-pub const DEFAULT_HEADER: &str = "X-Instance-Id";

@@ -6,6 +6,9 @@ use uuid::Uuid;
 
 use crate::engine::detect::Detection;
 use crate::engine::runtime::Runtime;
+use crate::engine::variables::{
+    HOSTNAME, KUBERNETES_SERVICE_HOST, NODE_NAME, POD_NAME, POD_NAMESPACE, POD_UID,
+};
 use crate::engine::view::{EnvValue, SystemView};
 use crate::identity::id::InstanceId;
 
@@ -125,17 +128,17 @@ impl ResourceAttributes {
             _ => None,
         });
         let in_pod = detection.runtime == Some(Runtime::Kubernetes)
-            || var("KUBERNETES_SERVICE_HOST").is_some();
+            || var(KUBERNETES_SERVICE_HOST).is_some();
         // Kubernetes sets HOSTNAME to the pod's name.
-        let pod_name = var("POD_NAME").or_else(|| in_pod.then(|| var("HOSTNAME")).flatten());
+        let pod_name = var(POD_NAME).or_else(|| in_pod.then(|| var(HOSTNAME)).flatten());
         Self {
             service_instance_id: service_instance_id(&detection.id),
             container_id: from_container.then(|| detection.id.as_str().to_owned()),
             container_runtime_name: runtime_name.filter(|_| from_container),
             k8s_pod_name: pod_name,
-            k8s_pod_uid: var("POD_UID"),
-            k8s_namespace_name: var("POD_NAMESPACE"),
-            k8s_node_name: var("NODE_NAME"),
+            k8s_pod_uid: var(POD_UID),
+            k8s_namespace_name: var(POD_NAMESPACE),
+            k8s_node_name: var(NODE_NAME),
             host_name: view
                 .hostname()
                 .ok()

@@ -11,7 +11,7 @@ use crate::engine::detect::{detect, NoInstanceId};
 use crate::engine::strategy::Strategy;
 use crate::engine::view::SystemView;
 use crate::identity::expose::{Expose, HashKeyError};
-use crate::identity::DEFAULT_HEADER;
+use instance_id_grammar::DEFAULT_HEADER;
 use crate::otel::attributes::ResourceAttributes;
 use crate::serve::instance::Instance;
 use crate::serve::rendered::Rendered;
@@ -71,7 +71,7 @@ impl InstanceConfig {
     pub fn new(path: impl Into<String>) -> Self {
         Self {
             path: path.into(),
-            strategy: Strategy::Container,
+            strategy: Strategy::default(),
             fallback: None,
             header: Some(DEFAULT_HEADER.to_owned()),
             expose: Expose::Full,

@@ -5,7 +5,7 @@ use crate::engine::runtime::Runtime;
 use crate::engine::view::SystemView;
 use crate::engine::Quoted;
 
-const VARIABLE: &str = "ECS_CONTAINER_METADATA_URI_V4";
+use crate::engine::variables::ECS_METADATA_URI_V4 as VARIABLE;
 
 /// The whole exchange, connect to last byte. The agent answers in milliseconds; a
 /// launch must not wait on a dead one.

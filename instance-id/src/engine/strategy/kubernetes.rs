@@ -2,11 +2,12 @@
 
 use super::{var, Evidence};
 use crate::engine::runtime::Runtime;
+use crate::engine::variables::{HOSTNAME, KUBERNETES_SERVICE_HOST, POD_NAME, POD_UID};
 use crate::engine::view::SystemView;
 
 /// Downward-API variables that name the pod, best first. (`POD_NAMESPACE` and
 /// `NODE_NAME` say where the pod is, not which one it is.)
-const DOWNWARD_API: [&str; 2] = ["POD_NAME", "POD_UID"];
+const DOWNWARD_API: [&str; 2] = [POD_NAME, POD_UID];
 
 pub(crate) fn detect(view: &SystemView) -> Result<Evidence, String> {
     for name in DOWNWARD_API {
@@ -18,15 +19,15 @@ pub(crate) fn detect(view: &SystemView) -> Result<Evidence, String> {
             ));
         }
     }
-    if var(view, "KUBERNETES_SERVICE_HOST")?.is_some() {
-        return match var(view, "HOSTNAME")? {
+    if var(view, KUBERNETES_SERVICE_HOST)?.is_some() {
+        return match var(view, HOSTNAME)? {
             Some(value) => Ok(Evidence::new(
                 value,
                 Some(Runtime::Kubernetes),
-                "$HOSTNAME, which Kubernetes sets to the pod's name ($KUBERNETES_SERVICE_HOST is set)",
+                format!("${HOSTNAME}, which Kubernetes sets to the pod's name (${KUBERNETES_SERVICE_HOST} is set)"),
             )),
-            None => Err("$KUBERNETES_SERVICE_HOST is set but $HOSTNAME is not".into()),
+            None => Err(format!("${KUBERNETES_SERVICE_HOST} is set but ${HOSTNAME} is not")),
         };
     }
-    Err("not a Kubernetes pod: none of $POD_NAME, $POD_UID (downward API) or $KUBERNETES_SERVICE_HOST is set".into())
+    Err(format!("not a Kubernetes pod: none of ${POD_NAME}, ${POD_UID} (downward API) or ${KUBERNETES_SERVICE_HOST} is set"))
 }

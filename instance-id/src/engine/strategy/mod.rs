@@ -15,6 +15,7 @@ use std::str::FromStr;
 use instance_id_grammar::{self as grammar, Error as ConfigError, StrategyName, Written};
 
 use crate::engine::runtime::Runtime;
+use crate::engine::variables;
 use crate::engine::view::{EnvValue, SystemView};
 
 /// One way to find the instance's name.
@@ -208,6 +209,20 @@ impl From<StrategyName> for Strategy {
 }
 
 /// As the attribute writes it: `container`, `env("POD_NAME")`, `custom(app::name)`.
+/// `container`: the strategy a chain starts with when none is named (the attribute,
+/// the command line and [`InstanceConfig`](crate::InstanceConfig) alike).
+///
+/// ```
+/// use instance_id::Strategy;
+///
+/// assert_eq!(Strategy::default(), Strategy::Container);
+/// ```
+impl Default for Strategy {
+    fn default() -> Self {
+        Strategy::from(grammar::DEFAULT_STRATEGY)
+    }
+}
+
 impl fmt::Display for Strategy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.written(), f)
@@ -285,12 +300,12 @@ impl Evidence {
 /// the platform itself.
 pub(crate) const PAUSE_PLATFORMS: [(&str, &str, Strategy); 2] = [
     (
-        "ECS_CONTAINER_METADATA_URI_V4",
+        variables::ECS_METADATA_URI_V4,
         "on ECS (awsvpc tasks) those files belong to the task's pause container, and the task metadata names this container",
         Strategy::Ecs,
     ),
     (
-        "NOMAD_ALLOC_ID",
+        variables::NOMAD_ALLOC_ID,
         "in a Nomad group with bridge networking those files belong to the allocation's pause container, and Nomad names the allocation",
         Strategy::Platform,
     ),

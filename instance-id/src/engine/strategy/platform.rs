@@ -2,6 +2,7 @@
 
 use super::{var, Evidence};
 use crate::engine::runtime::Runtime;
+use crate::engine::variables;
 use crate::engine::view::SystemView;
 
 /// Each platform's per-instance variable. The first one set decides.
@@ -20,7 +21,7 @@ use crate::engine::view::SystemView;
 pub(crate) const VARIABLES: [(&str, Runtime); 10] = [
     ("FLY_MACHINE_ID", Runtime::Fly),
     ("FLY_ALLOC_ID", Runtime::Fly),
-    ("NOMAD_ALLOC_ID", Runtime::Nomad),
+    (variables::NOMAD_ALLOC_ID, Runtime::Nomad),
     ("CF_INSTANCE_GUID", Runtime::CloudFoundry),
     ("DYNO", Runtime::Heroku),
     ("RENDER_INSTANCE_ID", Runtime::Render),

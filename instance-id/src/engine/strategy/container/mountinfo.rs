@@ -20,10 +20,11 @@ use std::borrow::Cow;
 
 use super::agree;
 use super::cgroup::choose;
-use super::shapes::{innermost, is_hex};
+use super::shapes::innermost;
 use crate::engine::runtime::Runtime;
 use crate::engine::strategy::Evidence;
 use crate::engine::view::SystemView;
+use crate::identity::id::{is_lower_hex, short_form};
 
 const PATH: &str = "/proc/self/mountinfo";
 
@@ -111,7 +112,7 @@ pub(crate) fn detect(view: &SystemView) -> Result<Evidence, String> {
     match found.as_slice() {
         [] if in_pod => Err(format!(
             "{PATH}: in a Kubernetes pod /etc/hostname and /etc/resolv.conf belong to the pod sandbox{} and /etc/hosts to the kubelet; no mount names this container",
-            sandbox.map(|id| format!(" ({})", &id[..12])).unwrap_or_default()
+            sandbox.map(|id| format!(" ({})", short_form(id))).unwrap_or_default()
         )),
         // No known shape: a runtime no test has shown may still be named, where
         // independent sources agree on its container (see `agree`).
@@ -219,14 +220,14 @@ fn source(root: &str) -> Source<'_> {
     let nerdctl = segments.contains(&"nerdctl");
     for window in segments.windows(3) {
         match window {
-            ["sandboxes", id, _] if is_hex(id, 64) => return Source::Sandbox(id),
-            ["overlay-containers", id, "userdata"] if is_hex(id, 64) => {
+            ["sandboxes", id, _] if is_lower_hex(id, 64) => return Source::Sandbox(id),
+            ["overlay-containers", id, "userdata"] if is_lower_hex(id, 64) => {
                 return Source::Container(id, Runtime::Podman)
             }
-            ["containers" | "etchosts", _namespace, id] if nerdctl && is_hex(id, 64) => {
+            ["containers" | "etchosts", _namespace, id] if nerdctl && is_lower_hex(id, 64) => {
                 return Source::Container(id, Runtime::Containerd)
             }
-            ["containers", id, _] if is_hex(id, 64) => {
+            ["containers", id, _] if is_lower_hex(id, 64) => {
                 return Source::Container(id, Runtime::Docker)
             }
             _ => {}
@@ -235,8 +236,8 @@ fn source(root: &str) -> Source<'_> {
     // The containers directory on a file system of its own: the root starts at the
     // container's directory (`/<id>/hostname`, Podman's `/<id>/userdata/hostname`).
     match segments.as_slice() {
-        ["", id, "userdata", _] if is_hex(id, 64) => Source::Container(id, Runtime::Podman),
-        ["", id, file] if is_hex(id, 64) && PER_CONTAINER_FILES.contains(file) => {
+        ["", id, "userdata", _] if is_lower_hex(id, 64) => Source::Container(id, Runtime::Podman),
+        ["", id, file] if is_lower_hex(id, 64) && PER_CONTAINER_FILES.contains(file) => {
             Source::Container(id, Runtime::Docker)
         }
         _ => Source::Other,
@@ -267,7 +268,7 @@ fn termination_log_twin(mounts: &[Mount<'_>]) -> Option<Evidence> {
         .filter_map(|m| {
             let task = m.point.strip_suffix("/rootfs/dev/termination-log")?;
             let id = task.rsplit('/').next()?;
-            is_hex(id, 64).then_some((id, &m.point))
+            is_lower_hex(id, 64).then_some((id, &m.point))
         });
     let (id, point) = ids.next()?;
     if ids.any(|(other, _)| other != id) {
