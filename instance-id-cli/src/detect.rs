@@ -8,8 +8,8 @@ use clap::ValueEnum;
 use crate::output;
 use crate::text::safe;
 use instance_id::{
-    detect, Attempt, Chain, ConfigError, Detection, Outcome, ResourceAttributes, Strategy,
-    SystemView,
+    detect, Attempt, Chain, ConfigError, Detection, DetectionReport, Outcome, ResourceAttributes,
+    Strategy, SystemView,
 };
 
 #[derive(clap::Args)]
@@ -134,28 +134,7 @@ pub fn run(args: DetectArgs) -> ExitCode {
 /// nothing. The reasons are the system's text as it is: the encoder escapes what JSON
 /// must, and a program reads it exactly.
 fn json(result: &Result<Detection, instance_id::NoInstanceId>) -> serde_json::Result<String> {
-    #[derive(serde::Serialize)]
-    struct Report<'a> {
-        id: Option<&'a str>,
-        source: Option<&'a str>,
-        runtime: Option<instance_id::Runtime>,
-        attempts: &'a [Attempt],
-    }
-    let report = match result {
-        Ok(d) => Report {
-            id: Some(d.id.as_str()),
-            source: Some(&d.source),
-            runtime: d.runtime,
-            attempts: &d.attempts,
-        },
-        Err(none) => Report {
-            id: None,
-            source: None,
-            runtime: None,
-            attempts: &none.attempts,
-        },
-    };
-    serde_json::to_string_pretty(&report).map(|text| text + "\n")
+    serde_json::to_string_pretty(&DetectionReport::from(result)).map(|text| text + "\n")
 }
 
 /// One line per attempt, columns aligned: a person reads it top to bottom.

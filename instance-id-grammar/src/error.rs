@@ -76,7 +76,10 @@ pub enum Error {
     #[error("the file path contains a NUL byte")]
     NulInFilePath,
     /// An empty header name.
-    #[error("the header name is empty; write one such as {:?}, or header = false", crate::DEFAULT_HEADER)]
+    #[error(
+        "the header name is empty; write one such as {:?}, or header = false",
+        crate::DEFAULT_HEADER
+    )]
     EmptyHeaderName,
     /// A header name that is not an HTTP token.
     #[error("{name:?} is not a valid HTTP header name: {byte:?} is not allowed (use letters, digits and -)")]

@@ -108,17 +108,19 @@ pub use self::axum::layer::{InstanceLayer, InstanceService, ResponseFuture};
 #[cfg(feature = "rocket")]
 pub use self::rocket::fairing::InstanceFairing;
 pub use engine::chain::Chain;
+#[cfg(feature = "serde")]
+pub use engine::detect::DetectionReport;
 pub use engine::detect::{detect, Attempt, Detection, NoInstanceId, Outcome};
 pub use engine::runtime::Runtime;
 pub use engine::strategy::Strategy;
 pub use engine::view::{EnvValue, SystemView};
 pub use identity::expose::{hash_id, Expose, HashKeyError};
 pub use identity::id::{short_form, InstanceId, InvalidId};
-pub use instance_id_grammar::DEFAULT_HEADER;
 /// A broken rule of the configuration: an unknown strategy, a chain that tries one
 /// twice or goes on after `process`, a bad `env` name, a relative `file` path, an
 /// invalid header name or route path. The attribute refuses the same at compile time.
 pub use instance_id_grammar::Error as ConfigError;
+pub use instance_id_grammar::DEFAULT_HEADER;
 pub use otel::attributes::{service_instance_id, ResourceAttributes};
 #[cfg(feature = "opentelemetry")]
 pub use otel::detector::InstanceResourceDetector;

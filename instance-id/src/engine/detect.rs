@@ -94,6 +94,51 @@ impl Detection {
     }
 }
 
+/// A detection's outcome as one record, found or not: `{"id", "source", "runtime",
+/// "attempts"}`, with `null`s where the chain found nothing. It is what
+/// `instance-id detect --format json` prints; the reasons are the system's text as it
+/// is, for the encoder to escape what its format must.
+///
+/// ```
+/// use instance_id::{detect, Chain, DetectionReport, Strategy, SystemView};
+///
+/// let view = SystemView::snapshot("/nonexistent").with_env([("POD_NAME", "web-7d9f")]);
+/// let result = detect(&Chain::new(Strategy::Kubernetes, [])?, &view);
+/// let json = serde_json::to_value(DetectionReport::from(&result)).expect("JSON");
+/// assert_eq!(json["id"], "web-7d9f");
+/// assert_eq!(json["runtime"], "kubernetes");
+/// assert_eq!(json["attempts"][0]["outcome"], "found");
+/// # Ok::<(), instance_id::ConfigError>(())
+/// ```
+#[cfg(feature = "serde")]
+#[derive(Debug, serde::Serialize)]
+pub struct DetectionReport<'a> {
+    id: Option<&'a str>,
+    source: Option<&'a str>,
+    runtime: Option<Runtime>,
+    attempts: &'a [Attempt],
+}
+
+#[cfg(feature = "serde")]
+impl<'a> From<&'a Result<Detection, NoInstanceId>> for DetectionReport<'a> {
+    fn from(result: &'a Result<Detection, NoInstanceId>) -> Self {
+        match result {
+            Ok(d) => Self {
+                id: Some(d.id.as_str()),
+                source: Some(&d.source),
+                runtime: d.runtime,
+                attempts: &d.attempts,
+            },
+            Err(none) => Self {
+                id: None,
+                source: None,
+                runtime: None,
+                attempts: &none.attempts,
+            },
+        }
+    }
+}
+
 /// No strategy of the chain found an id; every attempt says why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoInstanceId {

@@ -11,10 +11,10 @@ use crate::engine::detect::{detect, NoInstanceId};
 use crate::engine::strategy::Strategy;
 use crate::engine::view::SystemView;
 use crate::identity::expose::{Expose, HashKeyError};
-use instance_id_grammar::DEFAULT_HEADER;
 use crate::otel::attributes::ResourceAttributes;
 use crate::serve::instance::Instance;
 use crate::serve::rendered::Rendered;
+use instance_id_grammar::DEFAULT_HEADER;
 
 /// Why the identity could not be had at start-up: a Rocket's launch fails with it, an
 /// Axum app stops there, and the hand-written API returns it.
