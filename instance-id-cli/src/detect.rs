@@ -82,7 +82,7 @@ pub fn run(args: DetectArgs) -> ExitCode {
         (None, Some(pid)) if !std::path::Path::new(&format!("/proc/{pid}")).is_dir() => {
             return crate::usage(format!("--pid {pid}: no such process"))
         }
-        (None, Some(pid)) => SystemView::process(pid),
+        (None, Some(pid)) => SystemView::of_process(pid),
         (None, None) => SystemView::live(),
     };
     let result = detect(&chain, &view);

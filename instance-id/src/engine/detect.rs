@@ -172,7 +172,7 @@ pub fn detect(chain: &Chain, view: &SystemView) -> Result<Detection, NoInstanceI
     let mut decided: Option<(InstanceId, String, Option<Runtime>)> = None;
     for (at, strategy) in steps.iter().enumerate() {
         let name = strategy.to_string();
-        match check(strategy, view) {
+        match try_strategy(strategy, view) {
             Err(reason) => attempts.push(Attempt {
                 strategy: name,
                 outcome: Outcome::Failed,
@@ -193,7 +193,7 @@ pub fn detect(chain: &Chain, view: &SystemView) -> Result<Detection, NoInstanceI
                     break;
                 };
                 let platform = steps[later].to_string();
-                match check(&steps[later], view) {
+                match try_strategy(&steps[later], view) {
                     Ok(own) if own.id != found.id => {
                         attempts.push(Attempt {
                             strategy: name.clone(),
@@ -262,7 +262,7 @@ struct Checked {
     network_files_only: bool,
 }
 
-fn check(strategy: &Strategy, view: &SystemView) -> Result<Checked, String> {
+fn try_strategy(strategy: &Strategy, view: &SystemView) -> Result<Checked, String> {
     let evidence = strategy.run(view)?;
     match InstanceId::new(&evidence.value) {
         Ok(id) => Ok(Checked {

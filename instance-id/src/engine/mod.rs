@@ -11,7 +11,7 @@
 //! | `view.rs` | `SystemView`: bounded, non-blocking reads; the environment; host name and pid |
 //! | `strategy/` | `Strategy`, one module per family: `container/` (cgroup, mountinfo, podman), `kubernetes`, `ecs`, `platform`, `local` |
 //! | `chain.rs` | `Chain`, checked by the grammar's rules |
-//! | `detect.rs` | `detect`, `Detection`, `Attempt`, `NoInstanceId` |
+//! | `detect.rs` | `detect`, `Detection`, `Attempt`, `NoInstanceId`, `DetectionReport` (the JSON record) |
 //! | `runtime.rs` | `Runtime`: where the instance runs, as far as detection can tell |
 //! | `variables.rs` | the environment variables read by name, each spelled once |
 

@@ -131,10 +131,10 @@ impl SystemView {
     /// ```no_run
     /// use instance_id::{detect, Chain, SystemView};
     ///
-    /// let app = SystemView::process(4242);
+    /// let app = SystemView::of_process(4242);
     /// println!("{:?}", detect(&Chain::default(), &app).map(|d| d.id));
     /// ```
-    pub fn process(pid: u32) -> Self {
+    pub fn of_process(pid: u32) -> Self {
         let files = Files::Process(pid);
         let env = files
             .read_bytes("/proc/self/environ", MAX_ENVIRON_BYTES)

@@ -107,7 +107,7 @@ impl ResourceAttributes {
     /// # Ok::<(), instance_id::ConfigError>(())
     /// ```
     pub fn new(detection: &Detection, view: &SystemView) -> Self {
-        let var = |name: &str| match view.var(name) {
+        let nonblank = |name: &str| match view.var(name) {
             EnvValue::Set(value) if !value.trim().is_empty() => Some(value.trim().to_owned()),
             _ => None,
         };
@@ -128,17 +128,17 @@ impl ResourceAttributes {
             _ => None,
         });
         let in_pod = detection.runtime == Some(Runtime::Kubernetes)
-            || var(KUBERNETES_SERVICE_HOST).is_some();
+            || nonblank(KUBERNETES_SERVICE_HOST).is_some();
         // Kubernetes sets HOSTNAME to the pod's name.
-        let pod_name = var(POD_NAME).or_else(|| in_pod.then(|| var(HOSTNAME)).flatten());
+        let pod_name = nonblank(POD_NAME).or_else(|| in_pod.then(|| nonblank(HOSTNAME)).flatten());
         Self {
             service_instance_id: service_instance_id(&detection.id),
             container_id: from_container.then(|| detection.id.as_str().to_owned()),
             container_runtime_name: runtime_name.filter(|_| from_container),
             k8s_pod_name: pod_name,
-            k8s_pod_uid: var(POD_UID),
-            k8s_namespace_name: var(POD_NAMESPACE),
-            k8s_node_name: var(NODE_NAME),
+            k8s_pod_uid: nonblank(POD_UID),
+            k8s_namespace_name: nonblank(POD_NAMESPACE),
+            k8s_node_name: nonblank(NODE_NAME),
             host_name: view
                 .hostname()
                 .ok()

@@ -150,7 +150,7 @@ impl InstanceConfig {
     /// assert!(err.to_string().starts_with("no strategy found an instance id"));
     /// ```
     pub fn start(&self) -> Result<Instance, StartError> {
-        let chain = self.check()?;
+        let chain = self.validated_chain()?;
         let live;
         let view = match &self.view {
             Some(view) => view,
@@ -177,8 +177,9 @@ impl InstanceConfig {
         ))))
     }
 
-    /// Everything that can be checked before detection: the first broken rule.
-    fn check(&self) -> Result<Chain, ConfigError> {
+    /// Every rule that can be checked before detection, and the chain they allow: the
+    /// first broken rule is the error.
+    fn validated_chain(&self) -> Result<Chain, ConfigError> {
         grammar::route_path(&self.path)?;
         if let Some(name) = &self.header {
             grammar::header_name(name)?;

@@ -3,14 +3,14 @@
 
 use std::sync::OnceLock;
 
-use super::{var, Evidence};
+use super::{env_or_reason, Evidence};
 use crate::engine::view::SystemView;
 use crate::engine::Quoted;
 use crate::identity::expose::hash_id;
 use crate::identity::id::{short_form, InstanceId};
 
 pub(crate) fn env(view: &SystemView, name: &str) -> Result<Evidence, String> {
-    match var(view, name)? {
+    match env_or_reason(view, name)? {
         Some(value) => Ok(Evidence::new(value, None, format!("${name}"))),
         None => Err(format!("${name} is not set")),
     }

@@ -1,5 +1,6 @@
 //! The strategies: one module per family, each a function from a [`SystemView`] to
-//! [`Evidence`] or a reason. The engine ([`detect`](super::detect)) checks every value
+//! [`Evidence`] or a reason (each module's `find`, or one function per strategy in
+//! `local`). The engine ([`detect`](super::detect)) checks every value
 //! against the value rules of [`InstanceId`](crate::InstanceId); a strategy only
 //! finds.
 
@@ -134,12 +135,12 @@ impl Strategy {
                 }
                 Err(reasons.join("; "))
             }
-            Strategy::Cgroup => container::cgroup::detect(view),
-            Strategy::Mountinfo => container::mountinfo::detect(view),
-            Strategy::Podman => container::podman::detect(view),
-            Strategy::Kubernetes => kubernetes::detect(view),
-            Strategy::Ecs => ecs::detect(view),
-            Strategy::Platform => platform::detect(view),
+            Strategy::Cgroup => container::cgroup::find(view),
+            Strategy::Mountinfo => container::mountinfo::find(view),
+            Strategy::Podman => container::podman::find(view),
+            Strategy::Kubernetes => kubernetes::find(view),
+            Strategy::Ecs => ecs::find(view),
+            Strategy::Platform => platform::find(view),
             Strategy::Env(name) => local::env(view, name),
             Strategy::File(path) => local::file(view, path),
             Strategy::Hostname => local::hostname(view),
@@ -313,7 +314,7 @@ pub(crate) const PAUSE_PLATFORMS: [(&str, &str, Strategy); 2] = [
 
 /// An environment variable: unset is `None`, non-UTF-8 or an unreadable environment a
 /// reason.
-fn var<'v>(view: &'v SystemView, name: &str) -> Result<Option<&'v str>, String> {
+fn env_or_reason<'v>(view: &'v SystemView, name: &str) -> Result<Option<&'v str>, String> {
     if let Some(err) = view.env_error() {
         return Err(format!("the environment cannot be read: {err}"));
     }

@@ -1,6 +1,6 @@
 //! `platform`: what a hosting platform says about the instance, in its environment.
 
-use super::{var, Evidence};
+use super::{env_or_reason, Evidence};
 use crate::engine::runtime::Runtime;
 use crate::engine::variables;
 use crate::engine::view::SystemView;
@@ -31,9 +31,9 @@ pub(crate) const VARIABLES: [(&str, Runtime); 10] = [
     ("AWS_LAMBDA_LOG_STREAM_NAME", Runtime::AwsLambda),
 ];
 
-pub(crate) fn detect(view: &SystemView) -> Result<Evidence, String> {
+pub(crate) fn find(view: &SystemView) -> Result<Evidence, String> {
     for (name, runtime) in VARIABLES {
-        if let Some(value) = var(view, name)? {
+        if let Some(value) = env_or_reason(view, name)? {
             return Ok(Evidence::new(value, Some(runtime), format!("${name}")));
         }
     }

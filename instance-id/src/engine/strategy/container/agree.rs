@@ -536,7 +536,7 @@ mod tests {
             std::fs::create_dir_all(at.parent().expect("a parent")).expect("mkdir");
             std::fs::write(at, text).expect("write");
         }
-        super::super::mountinfo::detect(&SystemView::snapshot(dir.path()))
+        super::super::mountinfo::find(&SystemView::snapshot(dir.path()))
     }
 
     const SNAPSHOTTER_ROOT: &str = "69 46 0:39 / / rw - overlay overlay rw,lowerdir=/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/1/fs\n";

@@ -9,7 +9,7 @@ use crate::identity::id::is_lower_hex;
 
 const PATH: &str = "/run/.containerenv";
 
-pub(crate) fn detect(view: &SystemView) -> Result<Evidence, String> {
+pub(crate) fn find(view: &SystemView) -> Result<Evidence, String> {
     let text = view.read(PATH)?;
     // CRI-O mounts its pod sandbox's .containerenv into every container of the pod.
     if let EnvValue::Set(_) = view.var(KUBERNETES_SERVICE_HOST) {
