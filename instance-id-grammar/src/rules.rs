@@ -1,5 +1,5 @@
-//! The rules for the values the attribute takes: environment variable names, file
-//! paths, header names and the route path.
+//! The rules for the values the attribute takes: environment variable names (and
+//! `hashed`'s key variable), file paths, header names and the route path.
 
 use crate::Error;
 
@@ -24,6 +24,18 @@ pub fn env_name(name: &str) -> Result<(), Error> {
             name: name.to_owned(),
         })
     }
+}
+
+/// The name of the variable that holds `hashed`'s key: an environment variable name
+/// ([`env_name`]). The attribute checks it at compile time, the library when it is
+/// configured and again when it reads the key.
+///
+/// ```
+/// assert!(instance_id_grammar::hash_key_env("INSTANCE_ID_KEY").is_ok());
+/// assert!(instance_id_grammar::hash_key_env("ID-KEY").is_err());
+/// ```
+pub fn hash_key_env(name: &str) -> Result<(), Error> {
+    env_name(name)
 }
 
 /// An absolute path without NUL: a relative one would depend on the working

@@ -114,7 +114,7 @@ pub use engine::detect::{detect, Attempt, Detection, NoInstanceId, Outcome};
 pub use engine::runtime::Runtime;
 pub use engine::strategy::Strategy;
 pub use engine::view::{EnvValue, SystemView};
-pub use identity::expose::{hash_id, Expose, HashKeyError};
+pub use identity::expose::{hash_id, Expose, ExposeExt, HashKeyError};
 pub use identity::id::{short_form, InstanceId, InvalidId};
 /// A broken rule of the configuration: an unknown strategy, a chain that tries one
 /// twice or goes on after `process`, a bad `env` name, a relative `file` path, an

@@ -10,7 +10,7 @@ use crate::engine::chain::Chain;
 use crate::engine::detect::{detect, NoInstanceId};
 use crate::engine::strategy::Strategy;
 use crate::engine::view::SystemView;
-use crate::identity::expose::{Expose, HashKeyError};
+use crate::identity::expose::{Expose, ExposeExt, HashKeyError};
 use crate::otel::attributes::ResourceAttributes;
 use crate::serve::instance::Instance;
 use crate::serve::rendered::Rendered;
@@ -184,9 +184,7 @@ impl InstanceConfig {
         if let Some(name) = &self.header {
             grammar::header_name(name)?;
         }
-        if let Expose::Hashed { key_env } = &self.expose {
-            grammar::env_name(key_env)?;
-        }
+        self.expose.validate()?;
         match &self.fallback {
             Some(fallback) => Chain::new(self.strategy.clone(), fallback.iter().cloned()),
             None => {

@@ -153,7 +153,7 @@ impl Strategy {
 
     /// Checks the arguments of `env` and `file`.
     pub(crate) fn validate(&self) -> Result<(), ConfigError> {
-        self.written().check()
+        self.written().validate_argument()
     }
 
     /// A comma-separated list in the command line's spelling, split at commas outside
