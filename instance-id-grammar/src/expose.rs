@@ -5,13 +5,12 @@ use std::fmt;
 
 use crate::{hash_key_env, Error};
 
-/// What the identity route and header show (`expose = …` of the attribute). The
-/// library re-exports it as `instance_id::Expose` and applies it to an id; the
-/// attribute parses it from its arguments.
+/// What the identity route and header show (`expose = …` of the attribute): one type
+/// for both sides, which the attribute parses from its arguments and the library
+/// re-exports as `instance_id::Expose`.
 ///
 /// ```
-/// use instance_id_grammar::Expose;
-///
+/// # use instance_id_grammar::Expose;
 /// let expose = Expose::hashed("INSTANCE_ID_KEY");
 /// assert_eq!(expose.key_env(), Some("INSTANCE_ID_KEY"));
 /// assert_eq!(expose.to_string(), r#"hashed("INSTANCE_ID_KEY")"#);
@@ -44,8 +43,7 @@ impl Expose {
     /// `Expose::Hashed` under the key in `key_env`.
     ///
     /// ```
-    /// use instance_id_grammar::Expose;
-    ///
+    /// # use instance_id_grammar::Expose;
     /// assert_eq!(Expose::hashed("K"), Expose::Hashed { key_env: "K".into() });
     /// ```
     pub fn hashed(key_env: impl Into<String>) -> Self {
@@ -57,7 +55,8 @@ impl Expose {
     /// The environment variable that holds the key, for `Hashed`.
     ///
     /// ```
-    /// assert_eq!(instance_id_grammar::Expose::Short.key_env(), None);
+    /// # use instance_id_grammar::Expose;
+    /// assert_eq!(Expose::Short.key_env(), None);
     /// ```
     pub fn key_env(&self) -> Option<&str> {
         match self {
@@ -70,8 +69,7 @@ impl Expose {
     /// ([`hash_key_env`]).
     ///
     /// ```
-    /// use instance_id_grammar::Expose;
-    ///
+    /// # use instance_id_grammar::Expose;
     /// assert!(Expose::Full.validate().is_ok());
     /// assert!(Expose::hashed("").validate().is_err());
     /// ```

@@ -37,8 +37,7 @@ pub enum HashKeyError {
     },
 }
 
-/// What the world is shown of the id: the grammar's type, one for the attribute and
-/// the library; [`ExposeExt::render`] applies it to an id.
+/// [`ExposeExt::render`] applies it to an id.
 pub use instance_id_grammar::Expose;
 
 /// [`Expose`] applied to an id. `Expose` is the grammar's type, which the attribute
