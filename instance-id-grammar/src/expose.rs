@@ -23,9 +23,10 @@ pub enum Expose {
     /// The whole id.
     #[default]
     Full,
-    /// A short form that never makes two instances look the same: the first 12
-    /// characters of a 64-hex container id (what `docker ps` shows), and every other
-    /// id whole, since cutting a pod name or a task id can merge two replicas.
+    /// A short form that never makes two instances look the same (the library's
+    /// `short_form`): a container id, 64 lower-case hex digits, cut to its first 12
+    /// as `docker ps` shows it; every other id whole, since cutting a pod name or a
+    /// task id can merge two replicas.
     Short,
     /// HMAC-SHA256 of the id, in lower-case hex, under a key read from this
     /// environment variable at launch. A missing or empty key fails the launch: the
