@@ -368,7 +368,7 @@ fn otel_format_on_every_snapshot() {
             ));
         }
         // (The library's own rule for a container id: the one it shortens.)
-        let container_id = instance_id::short_form(&want) != want;
+        let container_id = instance_id::short_form(want) != want;
         match get("container.id") {
             Some(got) if got != want => {
                 failed.push(format!("{name}: container.id={got}, expected {want}"))
