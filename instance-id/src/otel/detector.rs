@@ -1,6 +1,8 @@
 //! `InstanceResourceDetector`: the engine as an `opentelemetry_sdk` resource
 //! detector, and an app's `Instance` as a `Resource` without a second detection.
 
+use std::borrow::Cow;
+
 use opentelemetry::KeyValue;
 use opentelemetry_sdk::resource::{Resource, ResourceDetector};
 
@@ -103,14 +105,10 @@ impl InstanceResourceDetector {
 
 impl ResourceDetector for InstanceResourceDetector {
     fn detect(&self) -> Resource {
-        let live;
-        let view = match &self.view {
-            Some(view) => view,
-            None => {
-                live = SystemView::live();
-                &live
-            }
-        };
+        let view: &SystemView = &self
+            .view
+            .as_ref()
+            .map_or_else(|| Cow::Owned(SystemView::live()), Cow::Borrowed);
         match detect(&self.chain, view) {
             Ok(detection) => Resource::from(&ResourceAttributes::new(&detection, view)),
             // The trait's contract: what cannot be found is an empty resource.

@@ -2,9 +2,10 @@
 //! detection (with the grammar's rules, the same that the attribute checks at compile
 //! time), and the start: detect once, expose, render.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
-use instance_id_grammar::{self as grammar, Error as ConfigError};
+use instance_id_grammar::{self as grammar, Error as ConfigError, DEFAULT_HEADER};
 
 use crate::engine::chain::Chain;
 use crate::engine::detect::{detect, NoInstanceId};
@@ -14,7 +15,6 @@ use crate::identity::expose::{Expose, ExposeExt, HashKeyError};
 use crate::otel::attributes::ResourceAttributes;
 use crate::serve::instance::Instance;
 use crate::serve::rendered::Rendered;
-use instance_id_grammar::DEFAULT_HEADER;
 
 /// Why the identity could not be had at start-up: a Rocket's launch fails with it, an
 /// Axum app stops there, and the hand-written API returns it.
@@ -151,14 +151,10 @@ impl InstanceConfig {
     /// ```
     pub fn start(&self) -> Result<Instance, StartError> {
         let chain = self.validated_chain()?;
-        let live;
-        let view = match &self.view {
-            Some(view) => view,
-            None => {
-                live = SystemView::live();
-                &live
-            }
-        };
+        let view: &SystemView = &self
+            .view
+            .as_ref()
+            .map_or_else(|| Cow::Owned(SystemView::live()), Cow::Borrowed);
         let detection = detect(&chain, view)?;
         let key = self
             .expose
