@@ -25,7 +25,13 @@ async fn main() -> std::io::Result<()> {
                 format!("PORT={text:?} is not a port number"),
             )
         })?,
-        Err(_) => 3000,
+        Err(std::env::VarError::NotPresent) => 3000,
+        Err(std::env::VarError::NotUnicode(text)) => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("PORT={text:?} is not a port number"),
+            ))
+        }
     };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     axum::serve(listener, app()).await

@@ -1,5 +1,6 @@
-//! End to end, for real: three containers of the `hello` example,
-//! built `FROM scratch` from a static binary, behind HAProxy on loopback.
+//! End to end, for real: a fleet of five containers, three of the Rocket `hello`
+//! example and two of `hello_axum`, built `FROM scratch` from static binaries, behind
+//! one HAProxy on loopback, as a team with services on both frameworks runs them.
 //!
 //! `cargo test --features e2e --test e2e -- --nocapture`
 //!
@@ -15,8 +16,8 @@ use std::time::Duration;
 
 use support::assert_no_address;
 use support::lab::{
-    build_static, free_port, get, header_value, ids_of, import_image, path, probe, require_tools,
-    run, stdout, wait_for,
+    build_static, free_port, get, head, header_value, ids_of, import_image, path, post, probe,
+    require_tools, run, stdout, wait_for,
 };
 
 /// Everything the run created, removed when it ends, however it ends.
@@ -46,10 +47,19 @@ impl Drop for Lab {
     }
 }
 
+/// The framework a copy runs: the two examples answer alike, but for what Rocket
+/// itself decides (a request with the wrong method is Rocket's 404, Axum's 405).
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Framework {
+    Rocket,
+    Axum,
+}
+
 #[test]
-fn three_containers_behind_haproxy() {
+fn a_rocket_and_axum_fleet_behind_haproxy() {
     require_tools();
-    let (hello, cli) = build_static();
+    let builds = build_static();
+    let cli = builds.cli.clone();
     let mut lab = Lab {
         tag: format!("instance-id-e2e-{}", std::process::id()),
         containers: Vec::new(),
@@ -58,40 +68,83 @@ fn three_containers_behind_haproxy() {
         dir: tempfile::tempdir().expect("a temporary directory"),
     };
 
-    // An image FROM scratch: the static binary alone, no base image, no registry.
-    let image = import_image(lab.dir.path(), &hello, &lab.tag);
+    // An image FROM scratch: the static binaries alone, no base image, no registry.
+    let image = import_image(lab.dir.path(), &builds, &lab.tag);
     lab.image = Some(image.clone());
 
-    // The seed's two hosts and three ports, on loopback.
-    let (p1, p2, front) = (free_port(), free_port(), free_port());
+    // The seed's two hosts and three ports on loopback, and two Axum copies on 127.0.0.1
+    // (hello_axum listens there only). Host and private cgroup namespaces on each side:
+    // the id comes from the cgroup path in one and from mountinfo in the other.
+    let (p1, p2, p3, p4, front) = (
+        free_port(),
+        free_port(),
+        free_port(),
+        free_port(),
+        free_port(),
+    );
+    use Framework::{Axum, Rocket};
     let copies = [
-        ("1", "127.0.0.1", p1, vec!["--cgroupns", "host"]),
-        ("2", "127.0.0.1", p2, vec!["--cgroupns", "private"]),
+        (
+            "1",
+            Rocket,
+            "127.0.0.1",
+            p1,
+            vec!["--cgroupns", "host"],
+            "cgroup",
+        ),
+        (
+            "2",
+            Rocket,
+            "127.0.0.1",
+            p2,
+            vec!["--cgroupns", "private"],
+            "mountinfo",
+        ),
         (
             "3",
+            Rocket,
             "127.0.0.2",
             p1,
             vec!["--cgroupns", "private", "--hostname", "web-3"],
+            "mountinfo",
+        ),
+        (
+            "4",
+            Axum,
+            "127.0.0.1",
+            p3,
+            vec!["--cgroupns", "host"],
+            "cgroup",
+        ),
+        (
+            "5",
+            Axum,
+            "127.0.0.1",
+            p4,
+            vec!["--cgroupns", "private"],
+            "mountinfo",
         ),
     ];
     let mut ids = Vec::new();
-    for (n, address, port, extra) in &copies {
+    for (n, framework, address, port, extra, _) in &copies {
         let name = format!("{}-{n}", lab.tag);
-        let (address_env, port_env) = (
-            format!("ROCKET_ADDRESS={address}"),
-            format!("ROCKET_PORT={port}"),
-        );
         let mut args = vec!["run", "-d", "--name", &name, "--network", "host"];
         args.extend(extra.iter().copied());
-        args.extend([
-            "-e",
-            &address_env,
-            "-e",
-            &port_env,
-            "-e",
-            "ROCKET_LOG_LEVEL=normal",
-            &image,
-        ]);
+        let environment = match framework {
+            Rocket => vec![
+                format!("ROCKET_ADDRESS={address}"),
+                format!("ROCKET_PORT={port}"),
+                "ROCKET_LOG_LEVEL=normal".to_owned(),
+            ],
+            Axum => vec![format!("PORT={port}")],
+        };
+        for variable in &environment {
+            args.extend(["-e", variable.as_str()]);
+        }
+        if *framework == Axum {
+            args.extend(["--entrypoint", "/hello_axum"]);
+        }
+        args.push(&image);
         let started = run("docker", &args);
         lab.containers.push(name.clone());
         let id = stdout(&run("docker", &["inspect", "--format", "{{.Id}}", &name]));
@@ -102,29 +155,92 @@ fn three_containers_behind_haproxy() {
         );
         ids.push((id, format!("http://{address}:{port}")));
     }
-    let ports = [p1, p2, front];
+    let ports = [p1, p2, p3, p4, front];
 
-    // Each container's own /inst names itself; header and body agree; JSON says how.
-    for ((id, base), source) in ids.iter().zip(["cgroup", "mountinfo", "mountinfo"]) {
-        wait_for(&format!("{base}/inst"), Duration::from_secs(30), || {
-            matches!(get(&format!("{base}/inst"), "*/*"), Ok((200, ..)))
+    // Each container's own /inst names itself; header and body agree; JSON says how;
+    // every response carries the header, none an address or a port.
+    for ((id, base), (_, framework, .., source)) in ids.iter().zip(&copies) {
+        let at = format!("{base} ({framework:?})");
+        let inst = format!("{base}/inst");
+        wait_for(&inst, Duration::from_secs(30), || {
+            matches!(get(&inst, "*/*"), Ok((200, ..)))
         });
-        let (status, headers, body) = get(&format!("{base}/inst"), "*/*").expect("an answer");
-        assert_eq!(status, 200);
+        let (status, headers, body) = get(&inst, "*/*").expect("an answer");
+        assert_eq!(status, 200, "{at}");
         assert_eq!(
             body,
             format!("{id}\n"),
-            "{base} does not name its own container"
+            "{at} does not name its own container"
         );
-        assert_eq!(header_value(&headers, "x-instance-id"), Some(id.as_str()));
-        assert_eq!(header_value(&headers, "cache-control"), Some("no-store"));
-        let (_, headers, json) =
-            get(&format!("{base}/inst"), "application/json").expect("an answer");
+        assert_eq!(
+            header_value(&headers, "x-instance-id"),
+            Some(id.as_str()),
+            "{at}"
+        );
+        assert_eq!(
+            header_value(&headers, "cache-control"),
+            Some("no-store"),
+            "{at}"
+        );
+        let (_, headers, json) = get(&inst, "application/json").expect("an answer");
         let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
-        assert_eq!(json["id"], id.as_str());
-        assert_eq!(json["source"], source, "{base}");
-        assert_eq!(json["runtime"], "docker", "{base}");
-        assert_eq!(header_value(&headers, "x-instance-id"), Some(id.as_str()));
+        assert_eq!(json["id"], id.as_str(), "{at}");
+        assert_eq!(json["source"], *source, "{at}");
+        assert_eq!(json["runtime"], "docker", "{at}");
+        assert_eq!(
+            header_value(&headers, "x-instance-id"),
+            Some(id.as_str()),
+            "{at}"
+        );
+
+        let (status, headers, page) = get(&inst, "text/html").expect("an answer");
+        assert_eq!(status, 200, "{at}");
+        assert!(page.contains(id.as_str()), "{at}: {page}");
+        let csp = header_value(&headers, "content-security-policy").unwrap_or_default();
+        assert!(
+            csp.contains("default-src 'none'") && csp.contains("'sha256-"),
+            "{at}: {csp:?}"
+        );
+
+        let (status, headers, body) = get(&inst, "*/*;q=0").expect("an answer");
+        assert_eq!(status, 406, "{at}: {body}");
+        assert_eq!(
+            header_value(&headers, "x-instance-id"),
+            Some(id.as_str()),
+            "{at}"
+        );
+
+        let (status, headers, body) = head(&inst).expect("an answer");
+        assert_eq!((status, body.as_str()), (200, ""), "{at}: HEAD");
+        assert_eq!(
+            header_value(&headers, "x-instance-id"),
+            Some(id.as_str()),
+            "{at}"
+        );
+
+        let (status, headers, body) = get(&format!("{base}/"), "*/*").expect("an answer");
+        assert_eq!((status, body.as_str()), (200, "hello"), "{at}");
+        assert_eq!(
+            header_value(&headers, "x-instance-id"),
+            Some(id.as_str()),
+            "{at}"
+        );
+        let (status, headers, _) = get(&format!("{base}/nowhere"), "*/*").expect("an answer");
+        assert_eq!(status, 404, "{at}");
+        assert_eq!(
+            header_value(&headers, "x-instance-id"),
+            Some(id.as_str()),
+            "{at}"
+        );
+        let (status, headers, _) = post(&inst).expect("an answer");
+        let wrong_method = if *framework == Axum { 405 } else { 404 };
+        assert_eq!(status, wrong_method, "{at}: POST /inst");
+        assert_eq!(
+            header_value(&headers, "x-instance-id"),
+            Some(id.as_str()),
+            "{at}"
+        );
+
         for path in ["/inst", "/", "/nowhere"] {
             for accept in ["*/*", "application/json", "text/html"] {
                 let (_, headers, body) = get(&format!("{base}{path}"), accept).expect("an answer");
@@ -181,7 +297,8 @@ fn three_containers_behind_haproxy() {
             "global\n  maxconn 256\n\ndefaults\n  mode http\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\n  retries 2\n  option redispatch\n\n\
              frontend web\n  bind 127.0.0.1:{front}\n  default_backend copies\n\n\
              backend copies\n  balance roundrobin\n  option httpchk GET /inst\n  default-server check inter 500ms fall 2 rise 1\n\
-             \x20 server copy1 127.0.0.1:{p1}\n  server copy2 127.0.0.1:{p2}\n  server copy3 127.0.0.2:{p1}\n"
+             \x20 server copy1 127.0.0.1:{p1}\n  server copy2 127.0.0.1:{p2}\n  server copy3 127.0.0.2:{p1}\n\
+             \x20 server copy4 127.0.0.1:{p3}\n  server copy5 127.0.0.1:{p4}\n"
         ),
     )
     .expect("write haproxy.cfg");
@@ -195,18 +312,18 @@ fn three_containers_behind_haproxy() {
     let url = format!("http://127.0.0.1:{front}/inst");
     let all: BTreeSet<String> = ids.iter().map(|(id, _)| id.clone()).collect();
     wait_for(
-        "all three copies healthy behind HAProxy",
+        "all five copies healthy behind HAProxy",
         Duration::from_secs(30),
         || {
-            let report = probe(&cli, &url, 30);
+            let report = probe(&cli, &url, 50);
             report["errors"] == 0 && ids_of(&report) == all
         },
     );
 
-    // Through HAProxy: exactly the three ids docker reports, evenly spread.
-    let report = probe(&cli, &url, 300);
+    // Through HAProxy: exactly the five ids docker reports, evenly spread.
+    let report = probe(&cli, &url, 500);
     println!("through HAProxy: {report}");
-    assert_eq!(report["requests"], 300);
+    assert_eq!(report["requests"], 500);
     assert_eq!(report["errors"], 0, "{report}");
     assert_eq!(ids_of(&report), all, "{report}");
     for instance in report["instances"].as_array().expect("instances") {
@@ -223,7 +340,7 @@ fn three_containers_behind_haproxy() {
         assert_no_address(&format!("{headers}\n{body}"), &ports);
     }
 
-    // Stop one copy: within seconds every request is answered, by the other two only.
+    // Stop one copy: within seconds every request is answered, by the other four only.
     let (stopped, _) = &ids[1];
     run("docker", &["stop", "-t", "1", &lab.containers[1]]);
     let remaining: BTreeSet<String> = all.iter().filter(|id| *id != stopped).cloned().collect();

@@ -429,20 +429,95 @@ fn assert_failed_fairing(err: rocket::Error) {
     }
 }
 
-/// Every byte of every response: no IPv4 address, no `:port`.
+/// Every byte of every response: no IPv4 address, no `:port`, even where every input
+/// carries one. The identities come from snapshots whose host names are EC2's
+/// address-bearing ones (dashed, and dashed inside a domain name) and from a pod name
+/// that is an address with a port; the requests come from an address, name one in
+/// `Host` and carry forwarding headers; Rocket listens on port 8000.
 #[test]
 fn no_address_or_port_in_any_response() {
+    use instance_id::{InstanceConfig, InstanceFairing, Strategy};
     live_env();
-    let client = client(with_attribute());
-    for path in ["/", "/inst", "/who", "/nowhere", "/fail"] {
-        for accept in [Accept::Plain, Accept::JSON, Accept::HTML] {
-            let response = client.get(path).header(accept).dispatch();
-            let mut text = String::new();
-            for h in response.headers().iter() {
-                text.push_str(&format!("{}: {}\n", h.name(), h.value()));
+    let snapshots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/snapshots");
+    let snapshot = |name: &str| SystemView::snapshot(snapshots.join(name));
+    let configs = [
+        // The default chain reaches `process` on the host name `ip-172-31-9-4.ec2.internal`.
+        InstanceConfig::new("/inst").view(snapshot("ec2-fqdn-default-chain-machine-id")),
+        InstanceConfig::new("/inst")
+            .strategy(Strategy::Process)
+            .fallback([])
+            .view(snapshot("ec2-process-ip-hostname")),
+        InstanceConfig::new("/inst")
+            .strategy(Strategy::Hostname)
+            .fallback([Strategy::Env("APP_INSTANCE".into())])
+            .view(snapshot("ec2-ip-hostname-trap")),
+        InstanceConfig::new("/inst")
+            .strategy(Strategy::Env("POD_NAME".into()))
+            .fallback([Strategy::Random])
+            .view(SystemView::snapshot("/nonexistent").with_env([("POD_NAME", "10.9.8.7:8000")])),
+    ];
+    let mut apps: Vec<(String, Rocket<Build>)> = configs
+        .into_iter()
+        .map(|config| {
+            (
+                format!("{config:?}"),
+                app().attach(InstanceFairing::new(config)),
+            )
+        })
+        .collect();
+    apps.push(("the attribute".into(), with_attribute()));
+    for (what, rocket) in apps {
+        let rocket = rocket.configure(rocket::Config {
+            port: 8000,
+            ..rocket::Config::debug_default()
+        });
+        let client = client(rocket);
+        for path in ["/", "/inst", "/who", "/nowhere", "/fail"] {
+            for accept in [Accept::Plain, Accept::JSON, Accept::HTML] {
+                let response = client
+                    .get(path)
+                    .header(accept)
+                    .header(Header::new("Host", "10.9.8.7:8000"))
+                    .header(Header::new("X-Forwarded-For", "10.9.8.6, 10.9.8.5"))
+                    .header(Header::new(
+                        "Forwarded",
+                        "for=10.9.8.6;host=ip-10-9-8-7:8000",
+                    ))
+                    .remote("10.9.8.6:40000".parse().expect("an address"))
+                    .dispatch();
+                let mut text = String::new();
+                for h in response.headers().iter() {
+                    text.push_str(&format!("{}: {}\n", h.name(), h.value()));
+                }
+                text.push_str(&response.into_string().unwrap_or_default());
+                assert!(!text.is_empty(), "{what} {path}");
+                std::panic::catch_unwind(|| assert_no_address(&text, &[8000, 40000]))
+                    .unwrap_or_else(|_| panic!("{what}: {path}"));
             }
-            text.push_str(&response.into_string().unwrap_or_default());
-            assert_no_address(&text, &[8000]);
         }
+    }
+}
+
+/// The check above sees each form an address takes in those inputs.
+#[test]
+fn the_address_check_sees_every_form() {
+    for text in [
+        "10.9.8.7",
+        "ip-172-31-9-4",
+        "ip-10-0-3-17.ec2.internal",
+        "x_10_0_0_1",
+        "a\nhost: 127.0.0.1\n",
+        "near :8000",
+    ] {
+        let caught = std::panic::catch_unwind(|| assert_no_address(text, &[8000])).is_err();
+        assert!(caught, "{text:?} passed the check");
+    }
+    for text in [
+        "proc-c319e9dabf5b-9405",
+        "2026-11-27T05:13:34Z",
+        "checkout-2",
+        "1.2.3",
+    ] {
+        assert_no_address(text, &[8000]);
     }
 }

@@ -138,7 +138,8 @@ fn a_swarm_service_behind_three_balancers() {
         state, "inactive",
         "this Docker daemon is already part of a swarm ({state}); the suite makes and leaves its own"
     );
-    let (hello, cli) = build_static();
+    let builds = build_static();
+    let cli = builds.cli.clone();
     let mut swarm = Swarm {
         tag: format!("instance-id-swarm-{}", std::process::id()),
         service: None,
@@ -159,7 +160,7 @@ fn a_swarm_service_behind_three_balancers() {
         String::from_utf8_lossy(&init.stderr)
     );
     swarm.joined = true;
-    let image = import_image(swarm.dir.path(), &hello, &swarm.tag);
+    let image = import_image(swarm.dir.path(), &builds, &swarm.tag);
     swarm.image = Some(image.clone());
 
     // Three replicas on the host network, replica N on 127.0.0.N.

@@ -8,8 +8,8 @@ use clap::ValueEnum;
 use crate::output;
 use crate::text::safe;
 use instance_id::{
-    detect, Attempt, Chain, ConfigError, Detection, Outcome, ResourceAttributes, Strategy,
-    SystemView,
+    detect, Attempt, Chain, ConfigError, Detection, DetectionReport, Outcome, ResourceAttributes,
+    Strategy, SystemView,
 };
 
 #[derive(clap::Args)]
@@ -25,7 +25,7 @@ pub struct DetectArgs {
     pid: Option<u32>,
     /// The strategy tried first: container, cgroup, mountinfo, podman, kubernetes, ecs,
     /// platform, env(NAME), file(/PATH), hostname, process, machine_id, random.
-    #[arg(long, value_name = "S", default_value = "container", value_parser = parse_strategy)]
+    #[arg(long, value_name = "S", default_value_t = Strategy::default(), value_parser = parse_strategy)]
     strategy: Strategy,
     /// Strategies tried in order when everything before failed, comma-separated
     /// ("" for none) [default: kubernetes,ecs,platform,process, less any that would
@@ -48,7 +48,8 @@ enum Format {
     Json,
     /// `INSTANCE_ID=…`, `INSTANCE_ID_SOURCE=…`, `INSTANCE_ID_RUNTIME=…`, quoted for `eval`.
     Env,
-    /// The value of `OTEL_RESOURCE_ATTRIBUTES` (OpenTelemetry semantic conventions).
+    /// The value of `OTEL_RESOURCE_ATTRIBUTES` (OpenTelemetry semantic conventions:
+    /// service.instance.id is the UUID v5 of the id, as `otel-id` prints it).
     Otel,
 }
 
@@ -81,7 +82,7 @@ pub fn run(args: DetectArgs) -> ExitCode {
         (None, Some(pid)) if !std::path::Path::new(&format!("/proc/{pid}")).is_dir() => {
             return crate::usage(format!("--pid {pid}: no such process"))
         }
-        (None, Some(pid)) => SystemView::process(pid),
+        (None, Some(pid)) => SystemView::of_process(pid),
         (None, None) => SystemView::live(),
     };
     let result = detect(&chain, &view);
@@ -133,28 +134,7 @@ pub fn run(args: DetectArgs) -> ExitCode {
 /// nothing. The reasons are the system's text as it is: the encoder escapes what JSON
 /// must, and a program reads it exactly.
 fn json(result: &Result<Detection, instance_id::NoInstanceId>) -> serde_json::Result<String> {
-    #[derive(serde::Serialize)]
-    struct Report<'a> {
-        id: Option<&'a str>,
-        source: Option<&'a str>,
-        runtime: Option<instance_id::Runtime>,
-        attempts: &'a [Attempt],
-    }
-    let report = match result {
-        Ok(d) => Report {
-            id: Some(d.id.as_str()),
-            source: Some(&d.source),
-            runtime: d.runtime,
-            attempts: &d.attempts,
-        },
-        Err(none) => Report {
-            id: None,
-            source: None,
-            runtime: None,
-            attempts: &none.attempts,
-        },
-    };
-    serde_json::to_string_pretty(&report).map(|text| text + "\n")
+    serde_json::to_string_pretty(&DetectionReport::from(result)).map(|text| text + "\n")
 }
 
 /// One line per attempt, columns aligned: a person reads it top to bottom.

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use instance_id::{Expose, InstanceId, SystemView};
+use instance_id::{Expose, ExposeExt, InstanceId, SystemView};
 
 use crate::text::excerpt;
 

@@ -1,9 +1,11 @@
-//! `instance-id`: the detection engine, the hash of `expose = hashed(…)`, a probe of
+//! `instance-id`: the detection engine, the hash of `expose = hashed(…)`, the
+//! OpenTelemetry `service.instance.id` of an id, a probe of
 //! how a balancer spreads requests, and the way back from an id to its
 //! container.
 
 mod detect;
 mod hash;
+mod otel_id;
 mod output;
 mod probe;
 mod resolve;
@@ -26,6 +28,9 @@ enum Command {
     Detect(detect::DetectArgs),
     /// Print what `expose = hashed("ENV")` shows for ID, with the key from $ENV.
     Hash(hash::HashArgs),
+    /// Print the OpenTelemetry service.instance.id (a UUID v5) that the telemetry of
+    /// the instance ID carries.
+    OtelId(otel_id::OtelIdArgs),
     /// Send requests to URL and show how they spread over instances.
     Probe(probe::ProbeArgs),
     /// Find the container, running or exited, that an id names, on the Docker daemon
@@ -38,6 +43,7 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Detect(args) => detect::run(args),
         Command::Hash(args) => hash::run(args),
+        Command::OtelId(args) => otel_id::run(args),
         Command::Probe(args) => probe::run(args),
         Command::Resolve(args) => resolve::run(args),
     }

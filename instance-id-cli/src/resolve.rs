@@ -14,7 +14,7 @@ use std::fmt;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use instance_id::{hash_id, SystemView};
+use instance_id::{hash_id, short_form, SystemView};
 use serde::de::{DeserializeOwned, SeqAccess, Visitor};
 use serde::Deserialize;
 use tokio::time::Instant;
@@ -75,7 +75,7 @@ fn matches(token: &str, id: &str, key: Option<&str>) -> Option<Match> {
     let token = token.trim().to_ascii_lowercase();
     if token == id {
         Some(Match::Full)
-    } else if token.len() == 12 && id.starts_with(&token) {
+    } else if short_form(id) == token {
         Some(Match::Short)
     } else if key.is_some_and(|key| hash_id(key.as_bytes(), id) == token) {
         Some(Match::Hashed)
@@ -529,7 +529,7 @@ fn url_segment(id: &str) -> String {
 
 /// What the operator reads: the daemon's words, escaped, and the `docker logs` line.
 fn report(id: &str, how: Match, details: &Inspected) -> String {
-    let short = id.get(..12).unwrap_or(id);
+    let short = short_form(id);
     let name = details
         .name
         .as_deref()

@@ -209,11 +209,30 @@ fn explain_on_the_live_system() {
             "no line for {strategy}:\n{stdout}"
         );
     }
-    assert!(stdout.contains(" found "), "{stdout}");
+    // Exactly one row of the table is `found`, and it is the strategy the first line
+    // names; the last line is the id that line gave.
+    let found: Vec<&str> = stdout
+        .lines()
+        .filter_map(|line| {
+            let mut columns = line.split_whitespace();
+            let strategy = columns.next()?;
+            (columns.next()? == "found").then_some(strategy)
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "{stdout}");
+    let first = stdout.lines().next().unwrap_or_default();
+    let (id, via) = first
+        .strip_prefix("instance id ")
+        .and_then(|rest| rest.split_once(" (via "))
+        .unwrap_or_else(|| panic!("no answer line: {first}"));
+    assert_eq!(via, format!("{})", found[0]), "{stdout}");
+    assert_eq!(stdout.lines().last(), Some(id), "{stdout}");
 }
 
 /// `--format env` survives `eval` in a POSIX shell whatever printable characters the
-/// id holds; `--format otel` uses the semantic conventions' names.
+/// id holds; `--format otel` uses the semantic conventions' names, with
+/// `service.instance.id` the UUID v5 of the id and the raw id only where it is a
+/// container's or a pod's.
 #[test]
 fn env_and_otel_formats() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -260,13 +279,12 @@ fn env_and_otel_formats() {
         "otel",
     ]);
     let otel = text(&out.stdout);
-    // `"`, `;` and `\` are percent-encoded, as the format needs.
-    assert!(
-        otel.starts_with("service.instance.id=a'b%22c$(x)`y`%3Bz%5Cw"),
-        "{otel}"
+    // Python 3: uuid.uuid5(uuid.UUID("4d63009a-8d0f-11ee-aad7-4c796ed8e320"), nasty).
+    // The id itself, which no attribute of the conventions holds, is not shown.
+    assert_eq!(
+        otel,
+        "service.instance.id=ba952165-1942-5f47-be5a-6a75b803131b,k8s.namespace.name=shop\n"
     );
-    assert!(otel.contains("k8s.namespace.name=shop"), "{otel}");
-    assert!(!otel.contains("container.id"), "{otel}");
 
     let pod = testdata().join("fixtures/k8s-containerd-systemd-v2-hostns");
     let out = run(&[
@@ -281,8 +299,119 @@ fn env_and_otel_formats() {
     assert_eq!(
         otel.trim(),
         format!(
-            "service.instance.id={id},container.id={id},k8s.pod.name=worker-0,host.name=worker-0"
+            "service.instance.id=ddc2a6a3-168b-57f7-953b-0a5966943813,container.id={id},k8s.pod.name=worker-0,host.name=worker-0"
         )
+    );
+
+    // Percent-encoding, where a value needs it: a pod name from the environment.
+    std::fs::write(
+        dir.path().join("proc/self/environ"),
+        "X=web-1\0POD_NAME=a,b=c%d\0",
+    )
+    .expect("write");
+    let out = run(&[
+        "detect",
+        "--root",
+        root,
+        "--strategy",
+        "env(X)",
+        "--format",
+        "otel",
+    ]);
+    let otel = text(&out.stdout);
+    assert!(otel.contains(",k8s.pod.name=a%2Cb%3Dc%25d"), "{otel}");
+}
+
+/// On the repository's snapshots, `--format otel` gives `service.instance.id` = the
+/// UUID v5 of the folder's expected id (computed here from `expected`), and a
+/// container's `container.id` is that id, whole.
+#[test]
+fn otel_format_on_every_snapshot() {
+    const NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x4d63009a_8d0f_11ee_aad7_4c796ed8e320);
+    let mut dirs = Vec::new();
+    for set in ["fixtures", "snapshots"] {
+        let entries = std::fs::read_dir(testdata().join(set)).expect("testdata");
+        dirs.extend(
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_dir()),
+        );
+    }
+    dirs.sort();
+    assert!(dirs.len() > 50, "{} snapshots", dirs.len());
+    let mut failed = Vec::new();
+    for dir in &dirs {
+        let want = std::fs::read_to_string(dir.join("expected")).expect("expected");
+        let want = want.lines().next().unwrap_or("").trim();
+        let extra = std::fs::read_to_string(dir.join("args")).unwrap_or_default();
+        let mut args = vec![
+            "detect",
+            "--root",
+            dir.to_str().expect("utf-8"),
+            "--format",
+            "otel",
+        ];
+        args.extend(extra.split_whitespace());
+        let out = run(&args);
+        let otel = text(&out.stdout);
+        let pairs: Vec<(&str, &str)> = otel
+            .trim()
+            .split(',')
+            .filter_map(|pair| pair.split_once('='))
+            .collect();
+        let get = |key: &str| pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+        let uuid = uuid::Uuid::new_v5(&NAMESPACE, want.as_bytes()).to_string();
+        let name = dir.display();
+        if get("service.instance.id") != Some(uuid.as_str()) {
+            failed.push(format!(
+                "{name}: {otel:?}, expected service.instance.id={uuid} ({want})"
+            ));
+        }
+        // (The library's own rule for a container id: the one it shortens.)
+        let container_id = instance_id::short_form(want) != want;
+        match get("container.id") {
+            Some(got) if got != want => {
+                failed.push(format!("{name}: container.id={got}, expected {want}"))
+            }
+            None if container_id => failed.push(format!("{name}: no container.id ({want})")),
+            _ => {}
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+/// `otel-id` prints what an instance's telemetry carries as `service.instance.id`,
+/// so that an operator joins a reported id to its traces.
+#[test]
+fn otel_id_joins_a_reported_id_to_its_telemetry() {
+    let out = run(&[
+        "otel-id",
+        "f567d2d70907cf14b07a95c07e69ff881934e8cbfa0259f9ddc84aebb3a98786",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Python 3: uuid.uuid5(uuid.UUID("4d63009a-8d0f-11ee-aad7-4c796ed8e320"), id)
+    assert_eq!(text(&out.stdout), "c5cd6699-3b39-53c6-8cc9-8290de241d5d\n");
+
+    let dir = testdata().join("fixtures/docker-private-cgroupns");
+    let out = run(&[
+        "detect",
+        "--root",
+        dir.to_str().expect("utf-8"),
+        "--format",
+        "otel",
+    ]);
+    assert!(
+        text(&out.stdout).starts_with("service.instance.id=c5cd6699-3b39-53c6-8cc9-8290de241d5d,"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = run(&["otel-id", "10.0.3.17:8000"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("is not an instance id"),
+        "{}",
+        text(&out.stderr)
     );
 }
 
@@ -332,6 +461,13 @@ fn a_failed_write_is_an_error_not_a_panic() {
         );
     }
     support::assert_write_failure_reported(&["detect", "--root", root, "--explain"], &[]);
+    support::assert_write_failure_reported(
+        &[
+            "otel-id",
+            "f567d2d70907cf14b07a95c07e69ff881934e8cbfa0259f9ddc84aebb3a98786",
+        ],
+        &[],
+    );
     support::assert_write_failure_reported(
         &[
             "hash",

@@ -61,6 +61,36 @@ pub fn check_chain(first: Option<&Written>, fallback: &[Written]) -> Vec<(usize,
     errors
 }
 
+/// The fallback that a chain has when only its first strategy is given:
+/// [`DEFAULT_FALLBACK`], less each strategy that [`check_chain`] would refuse after
+/// `first` (nothing after `process` or `random`, nothing `first` already tries).
+///
+/// ```
+/// use instance_id_grammar::{default_fallback, StrategyName::*, Written::Named};
+///
+/// assert_eq!(default_fallback(&Named(Hostname)), [Kubernetes, Ecs, Platform, Process]);
+/// assert_eq!(default_fallback(&Named(Ecs)), [Kubernetes, Platform, Process]);
+/// assert!(default_fallback(&Named(Random)).is_empty());
+/// ```
+pub fn default_fallback(first: &Written) -> Vec<StrategyName> {
+    let mut kept: Vec<Written> = Vec::new();
+    for candidate in DEFAULT_FALLBACK {
+        kept.push(Written::Named(candidate));
+        let refused = check_chain(Some(first), &kept)
+            .iter()
+            .any(|(at, _)| *at == kept.len() - 1);
+        if refused {
+            kept.pop();
+        }
+    }
+    kept.into_iter()
+        .filter_map(|written| match written {
+            Written::Named(name) => Some(name),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The first earlier strategy that tries something `strategy` tries too.
 fn overlap(earlier: &[&Written], strategy: &Written) -> Option<(usize, Overlap)> {
     let members = strategy.members();

@@ -1,7 +1,8 @@
 //! Every mistake the grammar knows, each with the message a person reads: the
-//! compiler shows it at the offending token, the runtime in its launch error.
+//! compiler shows it at the offending token, the library in its launch error and the
+//! command line in its usage error.
 
-use crate::hint::hint;
+use crate::did_you_mean_tail;
 use crate::StrategyName;
 
 /// A broken rule of the grammar.
@@ -9,7 +10,7 @@ use crate::StrategyName;
 #[non_exhaustive]
 pub enum Error {
     /// A strategy name nobody knows.
-    #[error("unknown strategy `{name}`{}", hint(suggestion))]
+    #[error("unknown strategy `{name}`{}", did_you_mean_tail(*suggestion))]
     UnknownStrategy {
         /// The name as written.
         name: String,
@@ -76,7 +77,10 @@ pub enum Error {
     #[error("the file path contains a NUL byte")]
     NulInFilePath,
     /// An empty header name.
-    #[error("the header name is empty; write one such as \"X-Instance-Id\", or header = false")]
+    #[error(
+        "the header name is empty; write one such as {:?}, or header = false",
+        crate::DEFAULT_HEADER
+    )]
     EmptyHeaderName,
     /// A header name that is not an HTTP token.
     #[error("{name:?} is not a valid HTTP header name: {byte:?} is not allowed (use letters, digits and -)")]

@@ -1,5 +1,5 @@
-//! The rules for the values the attribute takes: environment variable names, file
-//! paths, header names and the route path.
+//! The rules for the values the attribute takes: environment variable names (and
+//! `hashed`'s key variable), file paths, header names and the route path.
 
 use crate::Error;
 
@@ -26,6 +26,18 @@ pub fn env_name(name: &str) -> Result<(), Error> {
     }
 }
 
+/// The name of the variable that holds `hashed`'s key: an environment variable name
+/// ([`env_name`]). The attribute checks it at compile time, the library when it is
+/// configured and again when it reads the key.
+///
+/// ```
+/// assert!(instance_id_grammar::hash_key_env("INSTANCE_ID_KEY").is_ok());
+/// assert!(instance_id_grammar::hash_key_env("ID-KEY").is_err());
+/// ```
+pub fn hash_key_env(name: &str) -> Result<(), Error> {
+    env_name(name)
+}
+
 /// An absolute path without NUL: a relative one would depend on the working
 /// directory.
 ///
@@ -45,11 +57,14 @@ pub fn file_path(path: &str) -> Result<(), Error> {
     }
 }
 
+/// The response header the identity goes in unless told otherwise.
+pub const DEFAULT_HEADER: &str = "X-Instance-Id";
+
 /// An HTTP header name is a token (RFC 9110 §5.1): what the HTTP stack under Rocket
 /// accepts, so that the header is never dropped on the way out.
 ///
 /// ```
-/// assert!(instance_id_grammar::header_name("X-Instance-Id").is_ok());
+/// assert!(instance_id_grammar::header_name(instance_id_grammar::DEFAULT_HEADER).is_ok());
 /// assert!(instance_id_grammar::header_name("X Id").is_err());
 /// ```
 pub fn header_name(name: &str) -> Result<(), Error> {

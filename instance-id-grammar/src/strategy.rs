@@ -73,7 +73,7 @@ impl StrategyName {
         }
     }
 
-    /// The name of the runtime's `Strategy` variant: `MachineId`.
+    /// The name of the library's `Strategy` variant: `MachineId`.
     pub fn variant(self) -> &'static str {
         match self {
             StrategyName::Container => "Container",
@@ -163,12 +163,20 @@ impl Written {
         matches!(self, Written::Named(name) if name.is_final())
     }
 
-    /// Checks the argument of `env` and `file`.
-    pub fn check(&self) -> Result<(), Error> {
+    /// The rules of its argument: `env`'s variable name ([`env_name`]) and `file`'s
+    /// path ([`file_path`]); a bare name or a `custom` path has none to break.
+    ///
+    /// ```
+    /// use instance_id_grammar::Written;
+    ///
+    /// assert!(Written::Env("POD_NAME".into()).validate_argument().is_ok());
+    /// assert!(Written::File("podinfo/name".into()).validate_argument().is_err());
+    /// ```
+    pub fn validate_argument(&self) -> Result<(), Error> {
         match self {
             Written::Env(name) => env_name(name),
             Written::File(path) => file_path(path),
-            _ => Ok(()),
+            Written::Named(_) | Written::Custom(_) => Ok(()),
         }
     }
 }
@@ -229,7 +237,7 @@ pub fn parse_strategy(text: &str) -> Result<Written, Error> {
             })
         }
     };
-    written.check()?;
+    written.validate_argument()?;
     Ok(written)
 }
 

@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use syn::spanned::Spanned;
 use syn::{Attribute, ItemFn, ReturnType, Type};
 
-use crate::ctxt::Ctxt;
+use crate::ctxt::{Ctxt, Place};
 
 pub struct Function {
     pub item: ItemFn,
@@ -18,6 +18,7 @@ impl Function {
     /// A function with a mistake in its signature is still returned, so that it can be
     /// emitted unchanged and the rest of the crate type-checks.
     pub fn parse(item: TokenStream, cx: &Ctxt) -> Option<Self> {
+        cx.enter(Place::FUNCTION);
         let mut item: ItemFn = match syn::parse2(item.clone()) {
             Ok(item) => item,
             Err(_) => {

@@ -6,25 +6,28 @@
 
 use proc_macro2::{Span, TokenStream};
 use syn::parse::{ParseStream, Parser};
+use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Lit, LitStr, Token};
 
-use instance_id_grammar::{did_you_mean, Error as GrammarError, StrategyName, Written};
+use instance_id_grammar::{self as grammar, did_you_mean, did_you_mean_tail, Expose};
+use instance_id_grammar::{StrategyName, Written};
 
-use crate::ctxt::Ctxt;
+use crate::ctxt::{Ctxt, Place};
 
 /// What the attribute says. Anything not written is `None`, and its default applies.
 pub struct Args {
     pub path: Option<LitStr>,
     pub strategy: Option<StrategyArg>,
     pub fallback: Option<Vec<StrategyArg>>,
-    pub header: Option<Header>,
-    pub expose: Option<Expose>,
+    pub header: Option<HeaderArg>,
+    pub expose: Option<ExposeArg>,
 }
 
-/// One strategy as written, with its tokens for errors.
+/// One strategy as written, with its tokens and its place for errors.
 pub struct StrategyArg {
     pub kind: Kind,
     pub expr: Expr,
+    pub place: Place,
 }
 
 pub enum Kind {
@@ -48,15 +51,23 @@ impl StrategyArg {
     }
 }
 
+/// `header = …`, with its place for errors.
+pub struct HeaderArg {
+    pub header: Header,
+    pub place: Place,
+}
+
 pub enum Header {
     Name(LitStr),
     Off,
 }
 
-pub enum Expose {
-    Full,
-    Short,
-    Hashed(LitStr),
+/// `expose = …`: the grammar's value, with where it was written for errors.
+pub struct ExposeArg {
+    pub expose: Expose,
+    /// The key's string literal in `hashed("ENV")`, the word otherwise.
+    pub span: Span,
+    pub place: Place,
 }
 
 /// Parses the arguments, recording every mistake in `cx`.
@@ -113,6 +124,7 @@ fn parse_all(input: ParseStream, cx: &Ctxt, args: &mut Args) -> syn::Result<()> 
 fn named_arguments(input: ParseStream, cx: &Ctxt, args: &mut Args) -> syn::Result<()> {
     let rest: TokenStream = input.parse()?;
     syn::meta::parser(|meta| {
+        let place = cx.next_place();
         let name = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
         if !ARGUMENTS.contains(&name.as_str()) {
             let path = &meta.path;
@@ -123,7 +135,7 @@ fn named_arguments(input: ParseStream, cx: &Ctxt, args: &mut Args) -> syn::Resul
             } else {
                 format!(
                     "unknown argument `{written}`; expected strategy, fallback, header or expose{}",
-                    hint(&written, ARGUMENTS)
+                    did_you_mean_tail(did_you_mean(&written, ARGUMENTS))
                 )
             };
             cx.error_spanned_by(&meta.path, message);
@@ -154,10 +166,12 @@ fn named_arguments(input: ParseStream, cx: &Ctxt, args: &mut Args) -> syn::Resul
             return Ok(());
         }
         match name.as_str() {
-            "strategy" => args.strategy = strategy(value, cx),
+            "strategy" => args.strategy = strategy(value, place, cx),
             "fallback" => args.fallback = Some(fallback(value, cx)),
-            "header" => args.header = header(&value, cx),
-            _ => args.expose = expose(&value, cx),
+            "header" => {
+                args.header = header(&value, cx).map(|header| HeaderArg { header, place });
+            }
+            _ => args.expose = expose(&value, place, cx),
         }
         Ok(())
     })
@@ -167,30 +181,33 @@ fn named_arguments(input: ParseStream, cx: &Ctxt, args: &mut Args) -> syn::Resul
 /// The named arguments, in the order the documentation lists them.
 const ARGUMENTS: [&str; 4] = ["strategy", "fallback", "header", "expose"];
 
-/// The values of `expose`.
-const EXPOSE: [&str; 3] = ["full", "short", "hashed"];
-
-/// `; did you mean `x`?`, or nothing.
-fn hint<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
-    did_you_mean(word, candidates)
-        .map(|c| format!("; did you mean `{c}`?"))
-        .unwrap_or_default()
-}
-
+/// Each strategy of the list at its own place, so that its mistakes, found now or
+/// by the validation, are shown in the order of the list.
 fn fallback(value: Expr, cx: &Ctxt) -> Vec<StrategyArg> {
     match value {
         Expr::Array(array) => array
             .elems
             .into_iter()
-            .filter_map(|e| strategy(e, cx))
+            .filter_map(|e| strategy(e, cx.next_place(), cx))
             .collect(),
-        one => strategy(one, cx).into_iter().collect(),
+        one => strategy(one, cx.next_place(), cx).into_iter().collect(),
     }
 }
 
-fn strategy(expr: Expr, cx: &Ctxt) -> Option<StrategyArg> {
+fn strategy(expr: Expr, place: Place, cx: &Ctxt) -> Option<StrategyArg> {
     let kind = strategy_kind(&expr, cx)?;
-    Some(StrategyArg { kind, expr })
+    Some(StrategyArg { kind, expr, place })
+}
+
+/// What a strategy written as its bare name would be missing, or `None` when it is no
+/// strategy's name.
+fn missing_argument(name: &str) -> Option<String> {
+    match name {
+        "env" => Some(grammar::Error::EnvWithoutName.to_string()),
+        "file" => Some(grammar::Error::FileWithoutPath.to_string()),
+        "custom" => Some("custom needs a function: custom(path::to::func)".to_owned()),
+        _ => None,
+    }
 }
 
 fn strategy_kind(expr: &Expr, cx: &Ctxt) -> Option<Kind> {
@@ -200,12 +217,8 @@ fn strategy_kind(expr: &Expr, cx: &Ctxt) -> Option<Kind> {
             if let Some(named) = StrategyName::from_name(&name) {
                 return Some(Kind::Named(named));
             }
-            let message = match name.as_str() {
-                "env" => GrammarError::EnvWithoutName.to_string(),
-                "file" => GrammarError::FileWithoutPath.to_string(),
-                "custom" => "custom needs a function: custom(path::to::func)".to_owned(),
-                _ => unknown_strategy(&name).to_string(),
-            };
+            let message =
+                missing_argument(&name).unwrap_or_else(|| unknown_strategy(&name).to_string());
             cx.error_spanned_by(expr, message);
             None
         }
@@ -238,20 +251,24 @@ fn strategy_kind(expr: &Expr, cx: &Ctxt) -> Option<Kind> {
                     cx.error_spanned_by(other, "custom(...) takes the path of a function fn() -> Option<String>, such as custom(my_app::instance_name)");
                     None
                 }
+                // Empty parentheses miss what the bare name misses: one message, at
+                // the call (an empty list of arguments has no tokens to point at).
+                ("env" | "file" | "custom", []) => {
+                    let message = missing_argument(&name).unwrap_or_default();
+                    cx.error_spanned_by(expr, message);
+                    None
+                }
                 ("env" | "file" | "custom", _) => {
                     cx.error_spanned_by(
                         &call.args,
                         format!("{name}(...) takes exactly one argument"),
                     );
-                    if call.args.is_empty() {
-                        cx.error_spanned_by(expr, format!("{name}() is missing its argument"));
-                    }
                     None
                 }
                 (written, _) => {
                     match StrategyName::from_name(written) {
                         Some(name) => {
-                            cx.error_spanned_by(expr, GrammarError::TakesNoArgument { name })
+                            cx.error_spanned_by(expr, grammar::Error::TakesNoArgument { name })
                         }
                         None => {
                             let written = quote::quote!(#func).to_string().replace(' ', "");
@@ -283,8 +300,8 @@ fn strategy_kind(expr: &Expr, cx: &Ctxt) -> Option<Kind> {
     }
 }
 
-fn unknown_strategy(name: &str) -> GrammarError {
-    GrammarError::UnknownStrategy {
+fn unknown_strategy(name: &str) -> grammar::Error {
+    grammar::Error::UnknownStrategy {
         name: name.to_owned(),
         suggestion: did_you_mean(name, StrategyName::known()),
     }
@@ -326,28 +343,30 @@ fn header(value: &Expr, cx: &Ctxt) -> Option<Header> {
     }
 }
 
-fn expose(value: &Expr, cx: &Ctxt) -> Option<Expose> {
-    match value {
-        Expr::Path(path) if path.path.is_ident("full") => Some(Expose::Full),
-        Expr::Path(path) if path.path.is_ident("short") => Some(Expose::Short),
+fn expose(value: &Expr, place: Place, cx: &Ctxt) -> Option<ExposeArg> {
+    let (expose, span) = match value {
+        Expr::Path(path) if path.path.is_ident("full") => (Expose::Full, value.span()),
+        Expr::Path(path) if path.path.is_ident("short") => (Expose::Short, value.span()),
         Expr::Path(path) if path.path.is_ident("hashed") => {
             cx.error_spanned_by(value, "hashed needs the environment variable that holds its key: hashed(\"INSTANCE_ID_KEY\")");
-            None
+            return None;
         }
         Expr::Call(call) if matches!(&*call.func, Expr::Path(p) if p.path.is_ident("hashed")) => {
             match call.args.iter().collect::<Vec<_>>().as_slice() {
                 [] => {
                     cx.error_spanned_by(value, "hashed() needs the environment variable that holds its key: hashed(\"INSTANCE_ID_KEY\")");
-                    None
+                    return None;
                 }
-                [arg] => string(arg, cx, "hashed(...) takes the key's environment variable as a string: hashed(\"INSTANCE_ID_KEY\")")
-                    .map(Expose::Hashed),
+                [arg] => {
+                    let key = string(arg, cx, "hashed(...) takes the key's environment variable as a string: hashed(\"INSTANCE_ID_KEY\")")?;
+                    (Expose::hashed(key.value()), key.span())
+                }
                 _ => {
                     cx.error_spanned_by(
                         &call.args,
                         "hashed(...) takes exactly one argument, the key's environment variable",
                     );
-                    None
+                    return None;
                 }
             }
         }
@@ -361,14 +380,19 @@ fn expose(value: &Expr, cx: &Ctxt) -> Option<Expose> {
                 value,
                 format!(
                     "unknown expose `{word}`; expected full, short or hashed(\"ENV\"){}",
-                    hint(&word, EXPOSE)
+                    did_you_mean_tail(did_you_mean(&word, Expose::NAMES))
                 ),
             );
-            None
+            return None;
         }
         _ => {
             cx.error_spanned_by(value, "expose takes full, short or hashed(\"ENV\")");
-            None
+            return None;
         }
-    }
+    };
+    Some(ExposeArg {
+        expose,
+        span,
+        place,
+    })
 }

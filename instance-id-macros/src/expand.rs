@@ -7,7 +7,9 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::ast::Function;
-use crate::attr::{self, Args, Expose, Header, Kind, StrategyArg};
+use instance_id_grammar::Expose;
+
+use crate::attr::{self, Args, Header, Kind, StrategyArg};
 use crate::ctxt::Ctxt;
 use crate::valid;
 
@@ -85,18 +87,21 @@ fn config(args: &Args) -> TokenStream {
             quote!(.fallback(::std::vec::Vec::<::instance_id::Strategy>::from([#(#fallback),*]))),
         );
     }
-    match &args.header {
+    match args.header.as_ref().map(|arg| &arg.header) {
         Some(Header::Name(name)) => calls.push(quote!(.header(#name))),
         Some(Header::Off) => calls.push(quote!(.no_header())),
         None => {}
     }
-    match &args.expose {
-        Some(Expose::Full) => calls.push(quote!(.expose(::instance_id::Expose::Full))),
-        Some(Expose::Short) => calls.push(quote!(.expose(::instance_id::Expose::Short))),
-        Some(Expose::Hashed(key)) => {
-            calls.push(quote!(.expose(::instance_id::Expose::hashed(#key))))
-        }
-        None => {}
+    if let Some(arg) = &args.expose {
+        let expose = match &arg.expose {
+            Expose::Full => quote!(::instance_id::Expose::Full),
+            Expose::Short => quote!(::instance_id::Expose::Short),
+            Expose::Hashed { key_env } => {
+                let key_env = syn::LitStr::new(key_env, arg.span);
+                quote!(::instance_id::Expose::hashed(#key_env))
+            }
+        };
+        calls.push(quote!(.expose(#expose)));
     }
     quote! {
         ::instance_id::InstanceConfig::new(#path)

@@ -6,11 +6,11 @@
 //! | phase | module | what |
 //! |---|---|---|
 //! | parse | `attr.rs`, `ast.rs` | the arguments into a small typed model; the annotated function and where it sits |
-//! | validate | `valid.rs` | one pass over the model, with the rules of `instance-id-grammar` that the runtime checks too |
+//! | validate | `valid.rs` | one pass over the model, with the rules of `instance-id-grammar` that the library checks too |
 //! | expand | `expand.rs` | calls of `instance_id`'s public API, as a user would write them by hand |
 //!
 //! Every mistake is a `syn::Error` at its token, all of them gathered by
-//! `ctxt::Ctxt` so that one compile shows them all.
+//! `ctxt::Ctxt` so that one compile shows them all, in source order.
 
 mod ast;
 mod attr;

@@ -66,7 +66,30 @@
 //! | `rocket` | yes | the attribute, the fairing, the identity route and header |
 //! | `axum` | no | the attribute on an `axum::Router`, the identity route, `InstanceLayer` for the header (any Tower service: tonic too), the identity as an extractor; no Rocket |
 //! | `ecs` | yes | the `ecs` strategy: one bounded HTTP GET to the task metadata endpoint |
+//! | `opentelemetry` | no | `InstanceResourceDetector`, an `opentelemetry_sdk` resource detector, and an `Instance`'s attributes as a `Resource` (`opentelemetry_sdk` 0.33) |
 //! | `serde` | with `rocket` or `axum` | `Serialize` for [`Detection`] and its parts |
+//!
+//! # OpenTelemetry
+//!
+//! [`ResourceAttributes`] are the detection in OpenTelemetry's terms:
+//! `service.instance.id` is the UUID v5 of the id ([`service_instance_id`]), as the
+//! semantic conventions ask, and the id itself goes into `container.id` or
+//! `k8s.pod.name` where it is one. With the feature `opentelemetry`, a tracer
+//! provider's resource takes them from the detector, or from the app's `Instance`
+//! without detecting again:
+//!
+//! ```
+//! # #[cfg(feature = "opentelemetry")]
+//! # {
+//! use instance_id::InstanceResourceDetector;
+//! use opentelemetry_sdk::Resource;
+//!
+//! let resource = Resource::builder()
+//!     .with_service_name("shop")
+//!     .with_detector(Box::new(InstanceResourceDetector::new()))
+//!     .build();
+//! # }
+//! ```
 
 #![warn(missing_docs)]
 
@@ -74,6 +97,7 @@
 mod axum;
 mod engine;
 mod identity;
+mod otel;
 #[cfg(feature = "rocket")]
 mod rocket;
 #[cfg(any(feature = "rocket", feature = "axum"))]
@@ -84,18 +108,22 @@ pub use self::axum::layer::{InstanceLayer, InstanceService, ResponseFuture};
 #[cfg(feature = "rocket")]
 pub use self::rocket::fairing::InstanceFairing;
 pub use engine::chain::Chain;
+#[cfg(feature = "serde")]
+pub use engine::detect::DetectionReport;
 pub use engine::detect::{detect, Attempt, Detection, NoInstanceId, Outcome};
-pub use engine::resource::ResourceAttributes;
 pub use engine::runtime::Runtime;
 pub use engine::strategy::Strategy;
 pub use engine::view::{EnvValue, SystemView};
-pub use identity::expose::{hash_id, Expose, HashKeyError};
-pub use identity::id::{InstanceId, InvalidId};
-pub use identity::DEFAULT_HEADER;
+pub use identity::expose::{hash_id, Expose, ExposeExt, HashKeyError};
+pub use identity::id::{short_form, InstanceId, InvalidId};
 /// A broken rule of the configuration: an unknown strategy, a chain that tries one
 /// twice or goes on after `process`, a bad `env` name, a relative `file` path, an
 /// invalid header name or route path. The attribute refuses the same at compile time.
 pub use instance_id_grammar::Error as ConfigError;
+pub use instance_id_grammar::DEFAULT_HEADER;
+pub use otel::attributes::{service_instance_id, ResourceAttributes};
+#[cfg(feature = "opentelemetry")]
+pub use otel::detector::InstanceResourceDetector;
 #[cfg(any(feature = "rocket", feature = "axum"))]
 pub use serve::{
     config::{InstanceConfig, StartError},

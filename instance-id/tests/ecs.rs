@@ -225,3 +225,60 @@ fn the_task_metadata_overrules_a_pause_containers_files() {
         detection.attempts[1].reason
     );
 }
+
+/// `testdata/snapshots/ecs-snapshot-no-network` says that a snapshot never queries the
+/// ECS endpoint. Its own URI is link-local, so the property is shown with the same
+/// folder pointed at a server on 127.0.0.1 that would answer with an id: a snapshot's
+/// view leaves it unasked, and the same view with the network allowed asks it (which
+/// is what makes the first half able to fail).
+#[test]
+fn a_snapshot_never_queries_the_endpoint() {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../testdata/snapshots/ecs-snapshot-no-network");
+    let expected = std::fs::read_to_string(folder.join("expected")).expect("expected");
+    let args = std::fs::read_to_string(folder.join("args")).expect("args");
+    assert_eq!(args.trim(), "--strategy ecs --fallback hostname");
+    let chain = Chain::new(Strategy::Ecs, [Strategy::Hostname]).expect("a chain");
+
+    // The folder as it is: the ecs attempt says why it did not ask.
+    let detection = detect(&chain, &SystemView::snapshot(&folder)).expect("the fallback answers");
+    assert_eq!(detection.id.as_str(), expected.trim());
+    assert_eq!(detection.attempts[0].outcome, Outcome::Failed);
+    assert!(
+        detection.attempts[0]
+            .reason
+            .contains("a snapshot never queries the network"),
+        "{}",
+        detection.attempts[0].reason
+    );
+
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    listener.set_nonblocking(true).expect("non-blocking");
+    let uri = format!(
+        "http://{}/v4/abc",
+        listener.local_addr().expect("local address")
+    );
+    let view = SystemView::snapshot(&folder).with_env([("ECS_CONTAINER_METADATA_URI_V4", &uri)]);
+    let detection = detect(&chain, &view).expect("the fallback answers");
+    assert_eq!(detection.id.as_str(), expected.trim());
+    match listener.accept() {
+        Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {}
+        Ok(_) => panic!("a snapshot's detection connected to the ECS endpoint"),
+        Err(err) => panic!("accept: {err}"),
+    }
+
+    // Allowed the network, the same view asks: the server above would have seen it.
+    listener.set_nonblocking(false).expect("blocking");
+    let server = thread::spawn(move || {
+        listener
+            .accept()
+            .map(|(stream, _)| respond(stream, Answer::Documented))
+            .is_ok()
+    });
+    let detection = detect(&chain, &view.with_network(true)).expect("an id");
+    assert!(server.join().expect("the server thread"), "no connection");
+    assert_eq!(
+        detection.id.as_str(),
+        "ea32192c8553fbff06c9340478a2ff089b2bb5646fb718b4ee206641c9086d66"
+    );
+}

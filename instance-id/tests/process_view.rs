@@ -1,4 +1,4 @@
-//! `SystemView::process`: another process's files are read as that process sees them.
+//! `SystemView::of_process`: another process's files are read as that process sees them.
 //! A process that `chroot`s (as every container does) may hold absolute symbolic links
 //! that mean something else outside its root; reading through `/proc/PID/root` must
 //! follow them inside that root, never into the reader's.
@@ -81,7 +81,7 @@ fn absolute_links_resolve_inside_the_process_root() {
     std::os::unix::fs::symlink(&host_file, root.path().join("etc/hostname")).expect("a link");
 
     let child = Chrooted::spawn(root.path());
-    let view = SystemView::process(child.0 as u32);
+    let view = SystemView::of_process(child.0 as u32);
     let chain = Chain::new(Strategy::file("/etc/app-id"), []).expect("a chain");
     let detection = detect(&chain, &view).expect("the file is read");
     assert_eq!(detection.id.as_str(), "inside-value");

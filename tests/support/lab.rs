@@ -49,9 +49,19 @@ pub fn require_tools() {
     }
 }
 
-/// Static release builds of the example and of the CLI, in their own target dir (a
+/// The static release builds a suite runs: both examples and the command.
+pub struct Builds {
+    /// `examples/hello.rs`, the Rocket app.
+    pub hello: PathBuf,
+    /// `examples/hello_axum.rs`, the same app on Axum.
+    pub hello_axum: PathBuf,
+    /// The `instance-id` command.
+    pub cli: PathBuf,
+}
+
+/// Static release builds of the examples and of the CLI, in their own target dir (a
 /// nested cargo must not wait on the lock of the `cargo test` that runs this).
-pub fn build_static() -> (PathBuf, PathBuf) {
+pub fn build_static() -> Builds {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let host = stdout(&run("rustc", &["-vV"]))
@@ -59,9 +69,12 @@ pub fn build_static() -> (PathBuf, PathBuf) {
         .find_map(|line| line.strip_prefix("host: ").map(str::to_owned))
         .expect("rustc -vV names the host");
     let target_dir = root.join("target/e2e");
-    for (package, kind, name) in [
-        ("instance-id-workspace", "--example", "hello"),
-        ("instance-id-cli", "--bin", "instance-id"),
+    for (package, targets) in [
+        (
+            "instance-id-workspace",
+            &["--example", "hello", "--example", "hello_axum"][..],
+        ),
+        ("instance-id-cli", &["--bin", "instance-id"][..]),
     ] {
         let mut command = Command::new(&cargo);
         command
@@ -70,21 +83,20 @@ pub fn build_static() -> (PathBuf, PathBuf) {
             // the host as usual.
             .env("RUSTFLAGS", "-C target-feature=+crt-static")
             .env("CARGO_TARGET_DIR", &target_dir)
-            .args([
-                "build",
-                "--release",
-                "--target",
-                &host,
-                "-p",
-                package,
-                kind,
-                name,
-            ]);
+            .args(["build", "--release", "--target", &host, "-p", package])
+            .args(targets);
         let status = command.status().expect("cargo runs");
-        assert!(status.success(), "the static build of {name} failed");
+        assert!(
+            status.success(),
+            "the static build of {package} {targets:?} failed"
+        );
     }
     let release = target_dir.join(&host).join("release");
-    (release.join("examples/hello"), release.join("instance-id"))
+    Builds {
+        hello: release.join("examples/hello"),
+        hello_axum: release.join("examples/hello_axum"),
+        cli: release.join("instance-id"),
+    }
 }
 
 /// A port free on 127.0.0.1, 127.0.0.2 and 127.0.0.3: the copies' addresses.
@@ -113,7 +125,23 @@ pub fn agent() -> ureq::Agent {
 
 /// One GET: status, every header as `name: value` lines, and the body.
 pub fn get(url: &str, accept: &str) -> Result<(u16, String, String), ureq::Error> {
-    let mut response = agent().get(url).header("Accept", accept).call()?;
+    let response = agent().get(url).header("Accept", accept).call()?;
+    read_response(response)
+}
+
+/// One HEAD, read as [`get`] reads a GET: the body must come back empty.
+pub fn head(url: &str) -> Result<(u16, String, String), ureq::Error> {
+    read_response(agent().head(url).call()?)
+}
+
+/// One POST with no body, for a route that answers GET only.
+pub fn post(url: &str) -> Result<(u16, String, String), ureq::Error> {
+    read_response(agent().post(url).send_empty()?)
+}
+
+fn read_response(
+    mut response: ureq::http::Response<ureq::Body>,
+) -> Result<(u16, String, String), ureq::Error> {
     let mut headers = String::new();
     for (name, value) in response.headers() {
         headers.push_str(&format!(
@@ -181,16 +209,24 @@ pub fn path(p: &Path) -> &str {
     p.to_str().expect("a UTF-8 path")
 }
 
-/// An image `FROM scratch` with the static `hello` at `/hello`: no base image, no
-/// registry. Returns its name.
-pub fn import_image(dir: &Path, hello: &Path, tag: &str) -> String {
+/// An image `FROM scratch` with the static examples at `/hello` (its entry point) and
+/// `/hello_axum`: no base image, no registry. Returns its name.
+pub fn import_image(dir: &Path, builds: &Builds, tag: &str) -> String {
     let image_dir = dir.join("image");
     std::fs::create_dir_all(&image_dir).expect("mkdir");
-    std::fs::copy(hello, image_dir.join("hello")).expect("copy the binary");
+    std::fs::copy(&builds.hello, image_dir.join("hello")).expect("copy the Rocket example");
+    std::fs::copy(&builds.hello_axum, image_dir.join("hello_axum")).expect("copy the Axum example");
     let tarball = dir.join("image.tar");
     run(
         "tar",
-        &["-C", path(&image_dir), "-cf", path(&tarball), "hello"],
+        &[
+            "-C",
+            path(&image_dir),
+            "-cf",
+            path(&tarball),
+            "hello",
+            "hello_axum",
+        ],
     );
     let image = format!("{tag}:latest");
     run(

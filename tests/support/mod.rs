@@ -58,18 +58,20 @@ pub fn launch_hello() -> (Server, u16) {
     (server, port)
 }
 
-/// Fails if `text` (headers and body of a response) holds an IPv4 address, a
+/// Fails if `text` (headers and body of a response) holds an IPv4 address, dotted
+/// or in the dashed and underscored forms that host names carry (`ip-10-0-3-17`), a
 /// loopback name with a port, or any of `ports` after a colon: the copies' addresses
 /// are what instance-id exists to keep from users.
 pub fn assert_no_address(text: &str, ports: &[u16]) {
+    let is_separator = |c: char| matches!(c, '.' | '-' | '_');
     let quad = text
-        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .split(|c: char| !(c.is_ascii_digit() || is_separator(c)))
         .find(|token| {
-            let parts: Vec<&str> = token.split('.').collect();
-            parts.len() == 4
-                && parts
-                    .iter()
-                    .all(|p| !p.is_empty() && p.parse::<u8>().is_ok())
+            let parts: Vec<&str> = token.split(is_separator).collect();
+            parts.windows(4).any(|four| {
+                four.iter()
+                    .all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u8>().is_ok())
+            })
         });
     assert!(quad.is_none(), "an IPv4 address ({quad:?}) in:\n{text}");
     assert!(!text.contains("localhost:"), "a host and port in:\n{text}");

@@ -1,11 +1,13 @@
 use instance_id::instance_route;
 use rocket::{Build, Rocket};
 
+// Mistakes found by the parse, the function's check and the validation, shown in the
+// order they stand in the source.
 #[instance_route("inst", strategy = kubernets, fallback = [random, hostname], header = "X Id", expose = hashed())]
-fn rocket() -> Rocket<Build> {
+fn rocket() -> _ {
     rocket::build()
 }
 
 fn main() {
-    let _ = rocket();
+    let _: Rocket<Build> = rocket();
 }

@@ -2,9 +2,7 @@
 
 use std::fmt;
 
-use instance_id_grammar::{
-    self as grammar, Error as ConfigError, DEFAULT_FALLBACK, DEFAULT_STRATEGY,
-};
+use instance_id_grammar::{self as grammar, Error as ConfigError};
 
 use crate::engine::strategy::Strategy;
 
@@ -70,16 +68,10 @@ impl Chain {
     /// assert_eq!(Chain::with_default_fallback(Strategy::Random).to_string(), "random");
     /// ```
     pub fn with_default_fallback(first: Strategy) -> Self {
-        let fallback: Vec<Strategy> = if first.is_final() {
-            Vec::new()
-        } else {
-            let members = first.members();
-            DEFAULT_FALLBACK
-                .into_iter()
-                .map(Strategy::from)
-                .filter(|s| !members.contains(s))
-                .collect()
-        };
+        let fallback: Vec<Strategy> = grammar::default_fallback(&first.written())
+            .into_iter()
+            .map(Strategy::from)
+            .collect();
         // Valid by construction, save for a first strategy with a bad argument, which
         // then stands alone and fails with its reason when run.
         Self::new(first.clone(), fallback).unwrap_or(Self {
@@ -96,7 +88,7 @@ impl Chain {
 /// `container`, then `kubernetes`, `ecs`, `platform`, `process`.
 impl Default for Chain {
     fn default() -> Self {
-        Self::with_default_fallback(Strategy::from(DEFAULT_STRATEGY))
+        Self::with_default_fallback(Strategy::default())
     }
 }
 

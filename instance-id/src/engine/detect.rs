@@ -79,14 +79,62 @@ impl Detection {
     /// `instance id 4f1c2a9e0b3d…1a42 (via mountinfo, docker)`: the launch log line.
     pub fn summary(&self) -> String {
         let id = self.id.as_str();
-        let shown = if id.len() > 24 {
-            format!("{}…{}", &id[..12], &id[id.len() - 4..])
+        // A container id by its short form and its last characters, enough to tell
+        // it from its neighbours in a log; any other id whole.
+        let short = self.id.short();
+        let shown = if short.len() < id.len() {
+            format!("{short}…{}", &id[id.len() - 4..])
         } else {
             id.to_owned()
         };
         match self.runtime {
             Some(runtime) => format!("instance id {shown} (via {}, {runtime})", self.source),
             None => format!("instance id {shown} (via {})", self.source),
+        }
+    }
+}
+
+/// A detection's outcome as one record, found or not: `{"id", "source", "runtime",
+/// "attempts"}`, with `null`s where the chain found nothing. It is what
+/// `instance-id detect --format json` prints; the reasons are the system's text as it
+/// is, for the encoder to escape what its format must.
+///
+/// ```
+/// use instance_id::{detect, Chain, DetectionReport, Strategy, SystemView};
+///
+/// let view = SystemView::snapshot("/nonexistent").with_env([("POD_NAME", "web-7d9f")]);
+/// let result = detect(&Chain::new(Strategy::Kubernetes, [])?, &view);
+/// let json = serde_json::to_value(DetectionReport::from(&result)).expect("JSON");
+/// assert_eq!(json["id"], "web-7d9f");
+/// assert_eq!(json["runtime"], "kubernetes");
+/// assert_eq!(json["attempts"][0]["outcome"], "found");
+/// # Ok::<(), instance_id::ConfigError>(())
+/// ```
+#[cfg(feature = "serde")]
+#[derive(Debug, serde::Serialize)]
+pub struct DetectionReport<'a> {
+    id: Option<&'a str>,
+    source: Option<&'a str>,
+    runtime: Option<Runtime>,
+    attempts: &'a [Attempt],
+}
+
+#[cfg(feature = "serde")]
+impl<'a> From<&'a Result<Detection, NoInstanceId>> for DetectionReport<'a> {
+    fn from(result: &'a Result<Detection, NoInstanceId>) -> Self {
+        match result {
+            Ok(d) => Self {
+                id: Some(d.id.as_str()),
+                source: Some(&d.source),
+                runtime: d.runtime,
+                attempts: &d.attempts,
+            },
+            Err(none) => Self {
+                id: None,
+                source: None,
+                runtime: None,
+                attempts: &none.attempts,
+            },
         }
     }
 }
@@ -124,7 +172,7 @@ pub fn detect(chain: &Chain, view: &SystemView) -> Result<Detection, NoInstanceI
     let mut decided: Option<(InstanceId, String, Option<Runtime>)> = None;
     for (at, strategy) in steps.iter().enumerate() {
         let name = strategy.to_string();
-        match check(strategy, view) {
+        match try_strategy(strategy, view) {
             Err(reason) => attempts.push(Attempt {
                 strategy: name,
                 outcome: Outcome::Failed,
@@ -145,7 +193,7 @@ pub fn detect(chain: &Chain, view: &SystemView) -> Result<Detection, NoInstanceI
                     break;
                 };
                 let platform = steps[later].to_string();
-                match check(&steps[later], view) {
+                match try_strategy(&steps[later], view) {
                     Ok(own) if own.id != found.id => {
                         attempts.push(Attempt {
                             strategy: name.clone(),
@@ -214,7 +262,7 @@ struct Checked {
     network_files_only: bool,
 }
 
-fn check(strategy: &Strategy, view: &SystemView) -> Result<Checked, String> {
+fn try_strategy(strategy: &Strategy, view: &SystemView) -> Result<Checked, String> {
     let evidence = strategy.run(view)?;
     match InstanceId::new(&evidence.value) {
         Ok(id) => Ok(Checked {

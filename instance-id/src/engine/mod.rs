@@ -11,15 +11,15 @@
 //! | `view.rs` | `SystemView`: bounded, non-blocking reads; the environment; host name and pid |
 //! | `strategy/` | `Strategy`, one module per family: `container/` (cgroup, mountinfo, podman), `kubernetes`, `ecs`, `platform`, `local` |
 //! | `chain.rs` | `Chain`, checked by the grammar's rules |
-//! | `detect.rs` | `detect`, `Detection`, `Attempt`, `NoInstanceId` |
+//! | `detect.rs` | `detect`, `Detection`, `Attempt`, `NoInstanceId`, `DetectionReport` (the JSON record) |
 //! | `runtime.rs` | `Runtime`: where the instance runs, as far as detection can tell |
-//! | `resource.rs` | `ResourceAttributes`: a detection as OpenTelemetry resource attributes |
+//! | `variables.rs` | the environment variables read by name, each spelled once |
 
 pub(crate) mod chain;
 pub(crate) mod detect;
-pub(crate) mod resource;
 pub(crate) mod runtime;
 pub(crate) mod strategy;
+pub(crate) mod variables;
 pub(crate) mod view;
 
 /// System text quoted in a reason, as it is: `"…"` around it, nothing escaped, so

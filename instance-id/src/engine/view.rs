@@ -131,10 +131,10 @@ impl SystemView {
     /// ```no_run
     /// use instance_id::{detect, Chain, SystemView};
     ///
-    /// let app = SystemView::process(4242);
+    /// let app = SystemView::of_process(4242);
     /// println!("{:?}", detect(&Chain::default(), &app).map(|d| d.id));
     /// ```
-    pub fn process(pid: u32) -> Self {
+    pub fn of_process(pid: u32) -> Self {
         let files = Files::Process(pid);
         let env = files
             .read_bytes("/proc/self/environ", MAX_ENVIRON_BYTES)
@@ -213,7 +213,7 @@ impl SystemView {
     /// assert_eq!(view.hash_key("NOPE").unwrap_err().to_string(), "the hash key $NOPE is not set");
     /// ```
     pub fn hash_key(&self, key_env: &str) -> Result<&str, HashKeyError> {
-        instance_id_grammar::env_name(key_env)?;
+        instance_id_grammar::hash_key_env(key_env)?;
         let env = || key_env.to_owned();
         match self.var(key_env) {
             EnvValue::Set(key) if !key.is_empty() => Ok(key),

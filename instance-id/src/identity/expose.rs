@@ -37,10 +37,14 @@ pub enum HashKeyError {
     },
 }
 
-/// What the identity route and header show (`expose = …` of the attribute).
+/// [`ExposeExt::render`] applies it to an id.
+pub use instance_id_grammar::Expose;
+
+/// [`Expose`] applied to an id. `Expose` is the grammar's type, which the attribute
+/// shares and which cannot know an [`InstanceId`]: what needs one is here.
 ///
 /// ```
-/// use instance_id::{Expose, InstanceId, SystemView};
+/// use instance_id::{Expose, ExposeExt, InstanceId, SystemView};
 ///
 /// let id = InstanceId::new("2c25c45c0be47cb4ad31295471f00ea295b4a6f5ce599b5da6ab8bfc5aec1a42")?;
 /// assert_eq!(Expose::Short.render(&id, None)?, "2c25c45c0be4");
@@ -53,42 +57,15 @@ pub enum HashKeyError {
 /// assert!(expose.render(&id, None).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum Expose {
-    /// The whole id.
-    #[default]
-    Full,
-    /// The first 12 characters, what `docker ps` shows.
-    Short,
-    /// HMAC-SHA256 of the id, in lower-case hex, under a key read from this
-    /// environment variable at launch. A missing or empty key fails the launch: the
-    /// raw id is never shown instead.
-    Hashed {
-        /// The environment variable that holds the key.
-        key_env: String,
-    },
-}
-
-impl Expose {
-    /// `Expose::Hashed` under the key in `key_env`.
-    pub fn hashed(key_env: impl Into<String>) -> Self {
-        Expose::Hashed {
-            key_env: key_env.into(),
-        }
-    }
-
-    /// The environment variable that holds the key, for `Hashed`.
-    pub fn key_env(&self) -> Option<&str> {
-        match self {
-            Expose::Hashed { key_env } => Some(key_env),
-            Expose::Full | Expose::Short => None,
-        }
-    }
-
+pub trait ExposeExt: sealed::Sealed {
     /// The shown form of `id`. `Hashed` needs its key (see
     /// [`SystemView::hash_key`](crate::SystemView::hash_key)); without one it is an
     /// error, never the raw id.
-    pub fn render(&self, id: &InstanceId, key: Option<&str>) -> Result<String, HashKeyError> {
+    fn render(&self, id: &InstanceId, key: Option<&str>) -> Result<String, HashKeyError>;
+}
+
+impl ExposeExt for Expose {
+    fn render(&self, id: &InstanceId, key: Option<&str>) -> Result<String, HashKeyError> {
         match self {
             Expose::Full => Ok(id.as_str().to_owned()),
             Expose::Short => Ok(id.short().to_owned()),
@@ -103,6 +80,13 @@ impl Expose {
             },
         }
     }
+}
+
+/// Only `Expose` renders: a new exposure is a new variant of the grammar's type, so
+/// that the attribute can write it too.
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::Expose {}
 }
 
 /// HMAC-SHA256 of `id` under `key`, as 64 lower-case hex digits.

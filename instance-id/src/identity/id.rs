@@ -128,15 +128,33 @@ impl AsRef<str> for InstanceId {
     }
 }
 
-/// The short form of any shown id: [`InstanceId::short`]'s rule, for the page too,
-/// which shortens what is exposed.
-pub(crate) fn short_form(id: &str) -> &str {
-    let container_id = id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit());
-    if container_id {
+/// The short form of any id, as [`InstanceId::short`] gives it: the first 12
+/// characters of a container id (64 lower-case hex digits, as `docker ps` shows it;
+/// a hashed id has the same shape), every other id whole, since cutting a pod name, a
+/// task id or an allocation id can merge two replicas. For ids not yet checked by the
+/// value rules: a container's id in a daemon's answer, a header a balancer passed on.
+///
+/// ```
+/// use instance_id::short_form;
+///
+/// let id = "2c25c45c0be47cb4ad31295471f00ea295b4a6f5ce599b5da6ab8bfc5aec1a42";
+/// assert_eq!(short_form(id), "2c25c45c0be4");
+/// assert_eq!(short_form("cart-5d8f7b6c9-abcde"), "cart-5d8f7b6c9-abcde");
+/// ```
+pub fn short_form(id: &str) -> &str {
+    if is_lower_hex(id, 64) {
         &id[..12]
     } else {
         id
     }
+}
+
+/// `len` lower-case hex digits: how runtimes write container ids and digests (an
+/// upper-case one is nobody's, so it never passes for one).
+pub(crate) fn is_lower_hex(s: &str, len: usize) -> bool {
+    s.len() == len
+        && s.bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
 fn describe(ch: char) -> String {

@@ -2,16 +2,17 @@
 //! detection (with the grammar's rules, the same that the attribute checks at compile
 //! time), and the start: detect once, expose, render.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
-use instance_id_grammar::{self as grammar, Error as ConfigError};
+use instance_id_grammar::{self as grammar, Error as ConfigError, DEFAULT_HEADER};
 
 use crate::engine::chain::Chain;
 use crate::engine::detect::{detect, NoInstanceId};
 use crate::engine::strategy::Strategy;
 use crate::engine::view::SystemView;
-use crate::identity::expose::{Expose, HashKeyError};
-use crate::identity::DEFAULT_HEADER;
+use crate::identity::expose::{Expose, ExposeExt, HashKeyError};
+use crate::otel::attributes::ResourceAttributes;
 use crate::serve::instance::Instance;
 use crate::serve::rendered::Rendered;
 
@@ -70,7 +71,7 @@ impl InstanceConfig {
     pub fn new(path: impl Into<String>) -> Self {
         Self {
             path: path.into(),
-            strategy: Strategy::Container,
+            strategy: Strategy::default(),
             fallback: None,
             header: Some(DEFAULT_HEADER.to_owned()),
             expose: Expose::Full,
@@ -149,15 +150,11 @@ impl InstanceConfig {
     /// assert!(err.to_string().starts_with("no strategy found an instance id"));
     /// ```
     pub fn start(&self) -> Result<Instance, StartError> {
-        let chain = self.check()?;
-        let live;
-        let view = match &self.view {
-            Some(view) => view,
-            None => {
-                live = SystemView::live();
-                &live
-            }
-        };
+        let chain = self.validated_chain()?;
+        let view: &SystemView = &self
+            .view
+            .as_ref()
+            .map_or_else(|| Cow::Owned(SystemView::live()), Cow::Borrowed);
         let detection = detect(&chain, view)?;
         let key = self
             .expose
@@ -165,24 +162,25 @@ impl InstanceConfig {
             .map(|env| view.hash_key(env))
             .transpose()?;
         let exposed = self.expose.render(&detection.id, key)?;
+        let resource = ResourceAttributes::new(&detection, view);
         Ok(Instance(Arc::new(Rendered::new(
             self.path.clone(),
             detection,
+            resource,
             exposed,
             self.header.as_deref(),
             self.version,
         ))))
     }
 
-    /// Everything that can be checked before detection: the first broken rule.
-    fn check(&self) -> Result<Chain, ConfigError> {
+    /// Every rule that can be checked before detection, and the chain they allow: the
+    /// first broken rule is the error.
+    fn validated_chain(&self) -> Result<Chain, ConfigError> {
         grammar::route_path(&self.path)?;
         if let Some(name) = &self.header {
             grammar::header_name(name)?;
         }
-        if let Expose::Hashed { key_env } = &self.expose {
-            grammar::env_name(key_env)?;
-        }
+        self.expose.validate()?;
         match &self.fallback {
             Some(fallback) => Chain::new(self.strategy.clone(), fallback.iter().cloned()),
             None => {

@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::engine::detect::Detection;
+use crate::otel::attributes::ResourceAttributes;
 use crate::serve::rendered::Rendered;
 
 /// The instance's identity, for handlers: with Rocket a request guard
@@ -32,6 +33,27 @@ impl Instance {
     /// The detection: the raw id, the deciding strategy, the runtime, every attempt.
     pub fn detection(&self) -> &Detection {
         &self.0.detection
+    }
+
+    /// The detection's OpenTelemetry resource attributes, as computed at start-up
+    /// from the same detection: the telemetry and the header name the same instance.
+    /// With the feature `opentelemetry`, `Resource::from(&instance)` is the resource.
+    ///
+    /// ```
+    /// use instance_id::{InstanceConfig, SystemView};
+    ///
+    /// let view = SystemView::snapshot("/nonexistent").with_env([("POD_NAME", "web-7d9f")]);
+    /// let instance = InstanceConfig::new("/inst").view(view).start()?;
+    /// let attributes = instance.resource_attributes();
+    /// assert_eq!(attributes.k8s_pod_name.as_deref(), Some("web-7d9f"));
+    /// assert_eq!(
+    ///     attributes.service_instance_id,
+    ///     instance_id::service_instance_id(&instance.detection().id)
+    /// );
+    /// # Ok::<(), instance_id::StartError>(())
+    /// ```
+    pub fn resource_attributes(&self) -> &ResourceAttributes {
+        &self.0.resource
     }
 
     /// When the identity was detected (the app's start), RFC 3339.

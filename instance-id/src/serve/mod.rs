@@ -6,7 +6,7 @@
 //! | file | what |
 //! |---|---|
 //! | `config.rs` | `InstanceConfig`: the attribute's arguments as a value, checked with the grammar's rules; `start`: detect, expose, render; `StartError` |
-//! | `rendered.rs` | `Rendered`: text, JSON, the page and its CSP, the header's value, `served`, `started_at`; the `Reply` to a request, `Cache-Control: no-store` |
+//! | `rendered.rs` | `Rendered`: text, JSON, the page and its CSP, the header's value, the OpenTelemetry resource attributes, `served`, `started_at`; the `Reply` to a request, `Cache-Control: no-store` |
 //! | `negotiate.rs` | RFC 9110 `Accept`: every line, every parameter, `q=0`, `406` |
 //! | `page.rs` | the page for people, under a strict Content-Security-Policy |
 //! | `instance.rs` | `Instance`: what handlers get |

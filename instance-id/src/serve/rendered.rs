@@ -9,6 +9,7 @@ use std::time::{Instant, SystemTime};
 
 use crate::engine::detect::Detection;
 use crate::identity::id::short_form;
+use crate::otel::attributes::ResourceAttributes;
 use crate::serve::negotiate::{negotiate, Form};
 use crate::serve::page::Page;
 
@@ -25,6 +26,10 @@ pub(crate) struct Rendered {
     /// The identity route's path.
     pub path: String,
     pub detection: Detection,
+    /// The detection's OpenTelemetry resource attributes, computed at start-up with
+    /// the view that detected, so that telemetry names this instance without a second
+    /// detection.
+    pub resource: ResourceAttributes,
     pub exposed: String,
     /// The response header's name, when there is one; its value is `exposed`.
     pub header: Option<String>,
@@ -43,6 +48,7 @@ impl Rendered {
     pub fn new(
         path: String,
         detection: Detection,
+        resource: ResourceAttributes,
         exposed: String,
         header: Option<&str>,
         version: Option<&'static str>,
@@ -60,6 +66,7 @@ impl Rendered {
             header: header.map(str::to_owned),
             path,
             detection,
+            resource,
             exposed,
             started_at,
             started: Instant::now(),

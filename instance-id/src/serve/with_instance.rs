@@ -3,9 +3,9 @@
 use crate::serve::config::InstanceConfig;
 
 /// An app that can be given the identity: [`rocket::Rocket<Build>`](https://docs.rs/rocket)
-/// gets an [`InstanceFairing`](crate::InstanceFairing) (feature `rocket`), an
+/// gets an `InstanceFairing` (feature `rocket`), an
 /// [`axum::Router`](https://docs.rs/axum) the identity route and an
-/// [`InstanceLayer`](crate::InstanceLayer) (feature `axum`). `#[instance_route]`
+/// `InstanceLayer` (feature `axum`). `#[instance_route]`
 /// expands to one call of it on whatever the annotated function returns, so a
 /// function that returns anything else is a compile error that says what is served.
 ///

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use instance_id::{detect, Attempt, Chain, Strategy, SystemView};
-use serde_json::{json, Value};
+use instance_id::{detect, Chain, DetectionReport, Strategy, SystemView};
+use serde_json::Value;
 
 /// Generous: a detection takes milliseconds; this only catches a hang.
 pub const HANG: Duration = Duration::from_secs(20);
@@ -70,24 +70,7 @@ pub fn detect_json(root: &Path, args: &[&str]) -> Value {
     let result = receive
         .recv_timeout(HANG)
         .unwrap_or_else(|_| panic!("detection on {} hung or panicked", root.display()));
-    let attempts = |attempts: &[Attempt]| -> Vec<Value> {
-        attempts
-            .iter()
-            .map(|a| json!({"strategy": a.strategy, "outcome": a.outcome.as_str(), "reason": a.reason}))
-            .collect()
-    };
-    match result {
-        Ok(d) => json!({
-            "id": d.id.as_str(),
-            "source": d.source,
-            "runtime": d.runtime.map(|r| r.as_str()),
-            "attempts": attempts(&d.attempts),
-        }),
-        Err(none) => json!({
-            "id": null, "source": null, "runtime": null,
-            "attempts": attempts(&none.attempts),
-        }),
-    }
+    serde_json::to_value(DetectionReport::from(&result)).expect("a detection as JSON")
 }
 
 /// [`detect_json`] with the folder's own `args` file and `extra` after it.

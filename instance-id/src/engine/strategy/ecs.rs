@@ -1,11 +1,11 @@
 //! `ecs`: the `DockerId` of this container, from the ECS task metadata endpoint v4.
 
-use super::{var, Evidence};
+use super::{env_or_reason, Evidence};
 use crate::engine::runtime::Runtime;
 use crate::engine::view::SystemView;
 use crate::engine::Quoted;
 
-const VARIABLE: &str = "ECS_CONTAINER_METADATA_URI_V4";
+use crate::engine::variables::ECS_METADATA_URI_V4 as VARIABLE;
 
 /// The whole exchange, connect to last byte. The agent answers in milliseconds; a
 /// launch must not wait on a dead one.
@@ -16,8 +16,9 @@ const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 #[cfg(feature = "ecs")]
 const MAX_BODY_BYTES: u64 = 64 * 1024;
 
-pub(crate) fn detect(view: &SystemView) -> Result<Evidence, String> {
-    let uri = var(view, VARIABLE)?.ok_or_else(|| format!("${VARIABLE} is not set: not on ECS"))?;
+pub(crate) fn find(view: &SystemView) -> Result<Evidence, String> {
+    let uri = env_or_reason(view, VARIABLE)?
+        .ok_or_else(|| format!("${VARIABLE} is not set: not on ECS"))?;
     let uri = uri.trim();
     if !uri.starts_with("http://") {
         return Err(format!(

@@ -3,14 +3,14 @@
 
 use std::sync::OnceLock;
 
-use super::{var, Evidence};
+use super::{env_or_reason, Evidence};
 use crate::engine::view::SystemView;
 use crate::engine::Quoted;
 use crate::identity::expose::hash_id;
-use crate::identity::id::InstanceId;
+use crate::identity::id::{short_form, InstanceId};
 
 pub(crate) fn env(view: &SystemView, name: &str) -> Result<Evidence, String> {
-    match var(view, name)? {
+    match env_or_reason(view, name)? {
         Some(value) => Ok(Evidence::new(value, None, format!("${name}"))),
         None => Err(format!("${name} is not set")),
     }
@@ -57,7 +57,7 @@ pub(crate) fn process(view: &SystemView) -> Result<Evidence, String> {
     let (secret, whence) = host_secret(view);
     let tag = hash_id(secret.as_bytes(), &format!("{}\0{pid}", host.unwrap_or("")));
     Ok(Evidence::new(
-        format!("proc-{}-{pid}", &tag[..12]),
+        format!("proc-{}-{pid}", short_form(&tag)),
         None,
         format!("{why}; named by the process id and a hash of the host name keyed with {whence}, which reveals nothing"),
     ))

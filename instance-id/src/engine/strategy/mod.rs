@@ -1,5 +1,6 @@
 //! The strategies: one module per family, each a function from a [`SystemView`] to
-//! [`Evidence`] or a reason. The engine ([`detect`](super::detect)) checks every value
+//! [`Evidence`] or a reason (each module's `find`, or one function per strategy in
+//! `local`). The engine ([`detect`](super::detect)) checks every value
 //! against the value rules of [`InstanceId`](crate::InstanceId); a strategy only
 //! finds.
 
@@ -15,6 +16,7 @@ use std::str::FromStr;
 use instance_id_grammar::{self as grammar, Error as ConfigError, StrategyName, Written};
 
 use crate::engine::runtime::Runtime;
+use crate::engine::variables;
 use crate::engine::view::{EnvValue, SystemView};
 
 /// One way to find the instance's name.
@@ -133,12 +135,12 @@ impl Strategy {
                 }
                 Err(reasons.join("; "))
             }
-            Strategy::Cgroup => container::cgroup::detect(view),
-            Strategy::Mountinfo => container::mountinfo::detect(view),
-            Strategy::Podman => container::podman::detect(view),
-            Strategy::Kubernetes => kubernetes::detect(view),
-            Strategy::Ecs => ecs::detect(view),
-            Strategy::Platform => platform::detect(view),
+            Strategy::Cgroup => container::cgroup::find(view),
+            Strategy::Mountinfo => container::mountinfo::find(view),
+            Strategy::Podman => container::podman::find(view),
+            Strategy::Kubernetes => kubernetes::find(view),
+            Strategy::Ecs => ecs::find(view),
+            Strategy::Platform => platform::find(view),
             Strategy::Env(name) => local::env(view, name),
             Strategy::File(path) => local::file(view, path),
             Strategy::Hostname => local::hostname(view),
@@ -151,7 +153,7 @@ impl Strategy {
 
     /// Checks the arguments of `env` and `file`.
     pub(crate) fn validate(&self) -> Result<(), ConfigError> {
-        self.written().check()
+        self.written().validate_argument()
     }
 
     /// A comma-separated list in the command line's spelling, split at commas outside
@@ -208,6 +210,20 @@ impl From<StrategyName> for Strategy {
 }
 
 /// As the attribute writes it: `container`, `env("POD_NAME")`, `custom(app::name)`.
+/// `container`: the strategy a chain starts with when none is named (the attribute,
+/// the command line and [`InstanceConfig`](crate::InstanceConfig) alike).
+///
+/// ```
+/// use instance_id::Strategy;
+///
+/// assert_eq!(Strategy::default(), Strategy::Container);
+/// ```
+impl Default for Strategy {
+    fn default() -> Self {
+        Strategy::from(grammar::DEFAULT_STRATEGY)
+    }
+}
+
 impl fmt::Display for Strategy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.written(), f)
@@ -285,12 +301,12 @@ impl Evidence {
 /// the platform itself.
 pub(crate) const PAUSE_PLATFORMS: [(&str, &str, Strategy); 2] = [
     (
-        "ECS_CONTAINER_METADATA_URI_V4",
+        variables::ECS_METADATA_URI_V4,
         "on ECS (awsvpc tasks) those files belong to the task's pause container, and the task metadata names this container",
         Strategy::Ecs,
     ),
     (
-        "NOMAD_ALLOC_ID",
+        variables::NOMAD_ALLOC_ID,
         "in a Nomad group with bridge networking those files belong to the allocation's pause container, and Nomad names the allocation",
         Strategy::Platform,
     ),
@@ -298,7 +314,7 @@ pub(crate) const PAUSE_PLATFORMS: [(&str, &str, Strategy); 2] = [
 
 /// An environment variable: unset is `None`, non-UTF-8 or an unreadable environment a
 /// reason.
-fn var<'v>(view: &'v SystemView, name: &str) -> Result<Option<&'v str>, String> {
+fn env_or_reason<'v>(view: &'v SystemView, name: &str) -> Result<Option<&'v str>, String> {
     if let Some(err) = view.env_error() {
         return Err(format!("the environment cannot be read: {err}"));
     }

@@ -1,7 +1,8 @@
 //! `platform`: what a hosting platform says about the instance, in its environment.
 
-use super::{var, Evidence};
+use super::{env_or_reason, Evidence};
 use crate::engine::runtime::Runtime;
+use crate::engine::variables;
 use crate::engine::view::SystemView;
 
 /// Each platform's per-instance variable. The first one set decides.
@@ -20,7 +21,7 @@ use crate::engine::view::SystemView;
 pub(crate) const VARIABLES: [(&str, Runtime); 10] = [
     ("FLY_MACHINE_ID", Runtime::Fly),
     ("FLY_ALLOC_ID", Runtime::Fly),
-    ("NOMAD_ALLOC_ID", Runtime::Nomad),
+    (variables::NOMAD_ALLOC_ID, Runtime::Nomad),
     ("CF_INSTANCE_GUID", Runtime::CloudFoundry),
     ("DYNO", Runtime::Heroku),
     ("RENDER_INSTANCE_ID", Runtime::Render),
@@ -30,9 +31,9 @@ pub(crate) const VARIABLES: [(&str, Runtime); 10] = [
     ("AWS_LAMBDA_LOG_STREAM_NAME", Runtime::AwsLambda),
 ];
 
-pub(crate) fn detect(view: &SystemView) -> Result<Evidence, String> {
+pub(crate) fn find(view: &SystemView) -> Result<Evidence, String> {
     for (name, runtime) in VARIABLES {
-        if let Some(value) = var(view, name)? {
+        if let Some(value) = env_or_reason(view, name)? {
             return Ok(Evidence::new(value, Some(runtime), format!("${name}")));
         }
     }

@@ -45,11 +45,12 @@
 use std::borrow::Cow;
 
 use super::mountinfo::{Mount, OWN_FILES};
-use super::shapes::is_hex;
 use crate::engine::runtime::Runtime;
 use crate::engine::strategy::Evidence;
+use crate::engine::variables;
 use crate::engine::view::{EnvValue, SystemView};
 use crate::engine::Quoted;
+use crate::identity::id::is_lower_hex;
 use crate::identity::id::short_form;
 
 const MOUNTINFO: &str = "/proc/self/mountinfo";
@@ -59,10 +60,10 @@ const CONTAINERENV: &str = "/run/.containerenv";
 /// Platforms that name the instance themselves and run each task beside a sandbox or
 /// pause container whose files an unknown shape could be.
 const PLATFORMS: [&str; 4] = [
-    "KUBERNETES_SERVICE_HOST",
-    "ECS_CONTAINER_METADATA_URI_V4",
-    "ECS_CONTAINER_METADATA_URI",
-    "NOMAD_ALLOC_ID",
+    variables::KUBERNETES_SERVICE_HOST,
+    variables::ECS_METADATA_URI_V4,
+    variables::ECS_METADATA_URI_V3,
+    variables::NOMAD_ALLOC_ID,
 ];
 
 /// Cgroup parents that another runtime's known shape owns, whose children are that
@@ -181,7 +182,7 @@ impl<'m> Sources<'m> {
             root_dir: root.and_then(root_dir),
             storage,
             hostname: view.hostname().ok().map(str::to_owned),
-            container_env: text(view.var("container")),
+            container_env: text(view.var(variables::CONTAINER)),
             containerenv_id: view
                 .read_limited(CONTAINERENV, CONTAINERENV_BYTES)
                 .ok()
@@ -416,7 +417,7 @@ fn storage_id(root: &str) -> Option<&str> {
                 && driver
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
-            (known_driver && is_hex(id, 64)).then_some(*id)
+            (known_driver && is_lower_hex(id, 64)).then_some(*id)
         }
         _ => None,
     })
@@ -429,7 +430,7 @@ fn containerenv_id(text: &str) -> Option<String> {
         .find_map(|line| line.strip_prefix("id="))?
         .trim()
         .trim_matches('"');
-    is_hex(id, 64).then(|| id.to_owned())
+    is_lower_hex(id, 64).then(|| id.to_owned())
 }
 
 /// A name a runtime gives a container, in containerd's grammar (letters and digits,
@@ -535,7 +536,7 @@ mod tests {
             std::fs::create_dir_all(at.parent().expect("a parent")).expect("mkdir");
             std::fs::write(at, text).expect("write");
         }
-        super::super::mountinfo::detect(&SystemView::snapshot(dir.path()))
+        super::super::mountinfo::find(&SystemView::snapshot(dir.path()))
     }
 
     const SNAPSHOTTER_ROOT: &str = "69 46 0:39 / / rw - overlay overlay rw,lowerdir=/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/1/fs\n";

@@ -7,7 +7,7 @@ use crate::engine::Quoted;
 
 const PATH: &str = "/proc/self/cgroup";
 
-pub(crate) fn detect(view: &SystemView) -> Result<Evidence, String> {
+pub(crate) fn find(view: &SystemView) -> Result<Evidence, String> {
     let text = view.read(PATH)?;
     let mut sightings = Vec::new();
     let mut valid_lines = 0;
@@ -94,7 +94,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir_all(dir.path().join("proc/self")).expect("mkdir");
         std::fs::write(dir.path().join("proc/self/cgroup"), text).expect("write");
-        detect(&SystemView::snapshot(dir.path()))
+        find(&SystemView::snapshot(dir.path()))
     }
 
     #[test]

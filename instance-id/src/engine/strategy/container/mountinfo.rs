@@ -20,10 +20,11 @@ use std::borrow::Cow;
 
 use super::agree;
 use super::cgroup::choose;
-use super::shapes::{innermost, is_hex};
+use super::shapes::innermost;
 use crate::engine::runtime::Runtime;
 use crate::engine::strategy::Evidence;
 use crate::engine::view::SystemView;
+use crate::identity::id::{is_lower_hex, short_form};
 
 const PATH: &str = "/proc/self/mountinfo";
 
@@ -51,7 +52,7 @@ pub(super) struct Mount<'a> {
 
 /// Where a per-container file comes from.
 #[derive(Debug, PartialEq, Eq)]
-enum Source<'a> {
+enum MountOwner<'a> {
     /// A container's own directory.
     Container(&'a str, Runtime),
     /// A CRI pod sandbox's directory (containerd's `sandboxes/<id>`).
@@ -59,7 +60,7 @@ enum Source<'a> {
     Other,
 }
 
-pub(crate) fn detect(view: &SystemView) -> Result<Evidence, String> {
+pub(crate) fn find(view: &SystemView) -> Result<Evidence, String> {
     let text = view.read(PATH)?;
     let mounts: Vec<Mount<'_>> = text.lines().filter_map(parse).collect();
     if mounts.is_empty() {
@@ -85,15 +86,15 @@ pub(crate) fn detect(view: &SystemView) -> Result<Evidence, String> {
         .iter()
         .filter_map(|point| Some((*point, mounts.iter().rev().find(|m| m.point == *point)?)))
         .collect();
-    let sandbox = topmost.iter().find_map(|(_, m)| match source(&m.root) {
-        Source::Sandbox(id) => Some(id),
+    let sandbox = topmost.iter().find_map(|(_, m)| match owner(&m.root) {
+        MountOwner::Sandbox(id) => Some(id),
         _ => None,
     });
     let in_pod = sandbox.is_some() || mounts.iter().any(is_kubernetes_mount);
 
     let mut found: Vec<(&str, Runtime, &str, &Mount<'_>)> = Vec::new();
     for (point, mount) in &topmost {
-        if let Source::Container(id, runtime) = source(&mount.root) {
+        if let MountOwner::Container(id, runtime) = owner(&mount.root) {
             // In a pod only CRI-O's per-container secrets directory is this
             // container's own; everything else there is the sandbox's.
             let own = !in_pod || (*point == "/run/secrets" && runtime == Runtime::Podman);
@@ -111,7 +112,7 @@ pub(crate) fn detect(view: &SystemView) -> Result<Evidence, String> {
     match found.as_slice() {
         [] if in_pod => Err(format!(
             "{PATH}: in a Kubernetes pod /etc/hostname and /etc/resolv.conf belong to the pod sandbox{} and /etc/hosts to the kubelet; no mount names this container",
-            sandbox.map(|id| format!(" ({})", &id[..12])).unwrap_or_default()
+            sandbox.map(|id| format!(" ({})", short_form(id))).unwrap_or_default()
         )),
         // No known shape: a runtime no test has shown may still be named, where
         // independent sources agree on its container (see `agree`).
@@ -213,21 +214,21 @@ fn unescape(field: &str) -> Cow<'_, str> {
 
 /// Whose directory a mount's root is: the root is the path inside the file system
 /// the mount comes from, so it names the runtime's layout as that file system sees it.
-fn source(root: &str) -> Source<'_> {
+fn owner(root: &str) -> MountOwner<'_> {
     let segments: Vec<&str> = root.split('/').collect();
     // nerdctl's data store: /var/lib/nerdctl/<hash>/{containers,etchosts}/<namespace>/<id>/…
     let nerdctl = segments.contains(&"nerdctl");
     for window in segments.windows(3) {
         match window {
-            ["sandboxes", id, _] if is_hex(id, 64) => return Source::Sandbox(id),
-            ["overlay-containers", id, "userdata"] if is_hex(id, 64) => {
-                return Source::Container(id, Runtime::Podman)
+            ["sandboxes", id, _] if is_lower_hex(id, 64) => return MountOwner::Sandbox(id),
+            ["overlay-containers", id, "userdata"] if is_lower_hex(id, 64) => {
+                return MountOwner::Container(id, Runtime::Podman)
             }
-            ["containers" | "etchosts", _namespace, id] if nerdctl && is_hex(id, 64) => {
-                return Source::Container(id, Runtime::Containerd)
+            ["containers" | "etchosts", _namespace, id] if nerdctl && is_lower_hex(id, 64) => {
+                return MountOwner::Container(id, Runtime::Containerd)
             }
-            ["containers", id, _] if is_hex(id, 64) => {
-                return Source::Container(id, Runtime::Docker)
+            ["containers", id, _] if is_lower_hex(id, 64) => {
+                return MountOwner::Container(id, Runtime::Docker)
             }
             _ => {}
         }
@@ -235,11 +236,13 @@ fn source(root: &str) -> Source<'_> {
     // The containers directory on a file system of its own: the root starts at the
     // container's directory (`/<id>/hostname`, Podman's `/<id>/userdata/hostname`).
     match segments.as_slice() {
-        ["", id, "userdata", _] if is_hex(id, 64) => Source::Container(id, Runtime::Podman),
-        ["", id, file] if is_hex(id, 64) && PER_CONTAINER_FILES.contains(file) => {
-            Source::Container(id, Runtime::Docker)
+        ["", id, "userdata", _] if is_lower_hex(id, 64) => {
+            MountOwner::Container(id, Runtime::Podman)
         }
-        _ => Source::Other,
+        ["", id, file] if is_lower_hex(id, 64) && PER_CONTAINER_FILES.contains(file) => {
+            MountOwner::Container(id, Runtime::Docker)
+        }
+        _ => MountOwner::Other,
     }
 }
 
@@ -267,7 +270,7 @@ fn termination_log_twin(mounts: &[Mount<'_>]) -> Option<Evidence> {
         .filter_map(|m| {
             let task = m.point.strip_suffix("/rootfs/dev/termination-log")?;
             let id = task.rsplit('/').next()?;
-            is_hex(id, 64).then_some((id, &m.point))
+            is_lower_hex(id, 64).then_some((id, &m.point))
         });
     let (id, point) = ids.next()?;
     if ids.any(|(other, _)| other != id) {
@@ -300,28 +303,28 @@ mod tests {
     fn sources() {
         let id = "6dbe36d9d9b6743fb989c9b147bf12c50a9289d4b726dfc0afca951dc2e89b9a";
         assert_eq!(
-            source(&format!("/var/lib/docker/containers/{id}/hostname")),
-            Source::Container(id, Runtime::Docker)
+            owner(&format!("/var/lib/docker/containers/{id}/hostname")),
+            MountOwner::Container(id, Runtime::Docker)
         );
         assert_eq!(
-            source(&format!(
+            owner(&format!(
                 "/containers/storage/overlay-containers/{id}/userdata/hosts"
             )),
-            Source::Container(id, Runtime::Podman)
+            MountOwner::Container(id, Runtime::Podman)
         );
         assert_eq!(
-            source(&format!(
+            owner(&format!(
                 "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/{id}/hostname"
             )),
-            Source::Sandbox(id)
+            MountOwner::Sandbox(id)
         );
         assert_eq!(
-            source(&format!("/var/lib/docker/volumes/{id}/_data")),
-            Source::Other
+            owner(&format!("/var/lib/docker/volumes/{id}/_data")),
+            MountOwner::Other
         );
         assert_eq!(
-            source(&format!("/var/lib/docker/overlay2/{id}/diff")),
-            Source::Other
+            owner(&format!("/var/lib/docker/overlay2/{id}/diff")),
+            MountOwner::Other
         );
     }
 }

@@ -6,6 +6,7 @@
 //! …). Batch systems name cgroups with tokens too (`/process_api/<32 hex>`).
 
 use crate::engine::runtime::Runtime;
+use crate::identity::id::is_lower_hex;
 
 /// A container recognised in a cgroup path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,17 +116,20 @@ fn container_segment<'a>(
         ("crio-", Runtime::CriO),
         ("libpod-", Runtime::Podman),
     ] {
-        if let Some(id) = unscoped.strip_prefix(prefix).filter(|id| is_hex(id, 64)) {
+        if let Some(id) = unscoped
+            .strip_prefix(prefix)
+            .filter(|id| is_lower_hex(id, 64))
+        {
             return Some((id, Some(runtime)));
         }
     }
     // containerd's systemd driver without systemd scopes: "<slice>:cri-containerd:<id>".
     if let Some((_, id)) = segment.rsplit_once(":cri-containerd:") {
-        return is_hex(id, 64).then_some((id, Some(Runtime::Containerd)));
+        return is_lower_hex(id, 64).then_some((id, Some(Runtime::Containerd)));
     }
     // A bare 64-hex leaf: Docker's cgroupfs driver (/docker/<id>, or --cgroup-parent),
     // Kubernetes on cgroupfs (/kubepods/<qos>/pod<uid>/<id>), ECS on EC2 (/ecs/<task>/<id>).
-    if is_hex(segment, 64) {
+    if is_lower_hex(segment, 64) {
         return Some((segment, None));
     }
     // ECS on Fargate: /ecs/<task>/<task>-<n> (or /ecs/<task>-<n>).
@@ -153,16 +157,12 @@ fn container_segment<'a>(
     None
 }
 
-pub(crate) fn is_hex(s: &str, len: usize) -> bool {
-    s.len() == len
-        && s.bytes()
-            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-}
-
 /// `<32 hex task id>-<decimal>`: the id ECS on Fargate gives each container of a task.
 fn is_fargate_id(s: &str) -> bool {
     s.split_once('-').is_some_and(|(task, n)| {
-        is_hex(task, 32) && (1..=10).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit())
+        is_lower_hex(task, 32)
+            && (1..=10).contains(&n.len())
+            && n.bytes().all(|b| b.is_ascii_digit())
     })
 }
 
@@ -173,12 +173,12 @@ fn is_garden_handle(s: &str) -> bool {
         && groups[0].len() == 8
         && groups[1..4].iter().all(|g| g.len() == 4)
         && (groups[4].len() == 4 || groups[4].len() == 12)
-        && groups.iter().all(|g| is_hex(g, g.len()))
+        && groups.iter().all(|g| is_lower_hex(g, g.len()))
 }
 
 fn is_uuid(s: &str) -> bool {
     let lens: Vec<usize> = s.split('-').map(str::len).collect();
-    lens == [8, 4, 4, 4, 12] && s.split('-').all(|g| is_hex(g, g.len()))
+    lens == [8, 4, 4, 4, 12] && s.split('-').all(|g| is_lower_hex(g, g.len()))
 }
 
 #[cfg(test)]
