@@ -11,7 +11,7 @@
 //! | file | what |
 //! |---|---|
 //! | `mod.rs` | the options, and the workers that send the requests |
-//! | `client.rs` | one HTTP client per virtual user, one GET, failures named |
+//! | `client.rs` | one client per virtual user (TLS, cookie jar), one GET on hyper's HTTP/1 connection API, failures named |
 //! | `tls.rs` | the one TLS configuration all clients share; TLS refusals in words |
 //! | `tally.rs` | what the answers add up to: instances, users, seconds |
 //! | `report.rs` | the table, the stickiness, the timeline, the JSON |
