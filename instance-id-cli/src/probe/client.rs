@@ -4,8 +4,9 @@
 //!
 //! Not reqwest's pooled client: in the default mode every request is a new
 //! connection, and the pool, the connector's tower stack, the URL re-parsed into a
-//! `Uri` and the extra socket calls per connection (peer and local address, four more
-//! options) cost probe half its rate against wrk (bench/PROBE-PROFILE.md). What
+//! `Uri` and the extra socket calls per connection (peer and local address, six
+//! socket options where one does) cost probe half its rate against wrk
+//! (bench/PROBE-PROFILE.md). What
 //! reqwest did that the probe relies on is done here: no proxy, no redirect, a
 //! timeout over the whole exchange, Basic authentication from the URL, a cookie jar
 //! per virtual user, the `Host` header.
