@@ -576,3 +576,62 @@ fn a_kept_connection_closed_by_the_server_is_replaced() {
     let answered = report["instances"][0]["count"].as_u64().expect("a count");
     assert!(answered >= 10, "{report}");
 }
+
+/// Ctrl-C (SIGINT) or SIGTERM during `--duration` ends the run with its report: the
+/// seconds it had, every answer in them, and how long it ran. The signal is sent once
+/// the server has answered 50 requests, an event, not a time.
+#[cfg(unix)]
+#[test]
+fn an_interrupt_ends_the_run_with_its_report() {
+    use std::process::{Command, Stdio};
+    use std::sync::mpsc;
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        let (answered, fifty) = mpsc::channel();
+        let answered = std::sync::Mutex::new(answered);
+        let url = serve(move |n| {
+            if n == 50 {
+                if let Ok(answered) = answered.lock() {
+                    let _ = answered.send(());
+                }
+            }
+            ok(Some("web-a"), "")
+        });
+        let child = Command::new(env!("CARGO_BIN_EXE_instance-id"))
+            .args(["probe", &url, "--duration", "10m", "-c", "2", "--json"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("probe starts");
+        fifty
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the probe's requests arrive");
+        let pid = libc::pid_t::try_from(child.id()).expect("a pid");
+        // SAFETY: kill(2) on the child this test spawned and has not yet waited for.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "kill");
+        let out = child.wait_with_output().expect("probe ends");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let after = report["interrupted_after_s"]
+            .as_f64()
+            .expect("interrupted_after_s");
+        let timeline = report["timeline"].as_array().expect("a timeline");
+        // The seconds begun before it ended (`after` is rounded to a tenth).
+        let seconds = timeline.len() as f64;
+        assert!(
+            seconds >= after - 0.05 && seconds <= after + 1.05,
+            "{report}"
+        );
+        let counted: u64 = timeline
+            .iter()
+            .flat_map(|s| s["instances"].as_object().expect("instances").values())
+            .filter_map(serde_json::Value::as_u64)
+            .sum();
+        assert!(counted >= 50, "{report}");
+        assert_eq!(Some(counted), report["requests"].as_u64(), "{report}");
+    }
+}

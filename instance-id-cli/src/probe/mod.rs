@@ -27,7 +27,7 @@ mod tls;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -47,7 +47,8 @@ pub struct ProbeArgs {
           value_parser = clap::value_parser!(u64).range(1..), conflicts_with = "duration")]
     requests: u64,
     /// Run for this long instead of a count (`40s`, `2m`; at most an hour), and draw a
-    /// timeline: per second, how many requests each instance answered.
+    /// timeline: per second, how many requests each instance answered. Ctrl-C ends
+    /// any run early with its report.
     #[arg(long, value_name = "D", value_parser = duration)]
     duration: Option<Duration>,
     /// Virtual users, each with its own cookie jar (and connection, with --keep-alive),
@@ -212,6 +213,10 @@ async fn probe(
         Limit::Count(total) => args.concurrency.min(total),
         Limit::Until(_) => args.concurrency,
     };
+    // Ctrl-C or SIGTERM ends the run early with its report: no new request is sent,
+    // those in flight finish (within --timeout-ms). A second one ends it at once.
+    let stop = Arc::new(AtomicBool::new(false));
+    let interrupts = tokio::spawn(interrupted(stop.clone()));
     // Drawn from the results ten times a second rather than by each request, so that
     // the bar costs the requests nothing.
     let ticker = progress_bar(args).map(|bar| {
@@ -241,6 +246,7 @@ async fn probe(
             next.clone(),
             results.clone(),
         );
+        let stop = stop.clone();
         let per_user = args.users.is_some();
         let timeline = args.duration.is_some();
         handles.push(tokio::spawn(async move {
@@ -248,7 +254,7 @@ async fn probe(
             let mut own = None;
             loop {
                 let index = next.fetch_add(1, Ordering::Relaxed);
-                if !limit.allows(index) {
+                if stop.load(Ordering::Relaxed) || !limit.allows(index) {
                     break;
                 }
                 let user = (index % clients.len() as u64) as usize;
@@ -282,6 +288,7 @@ async fn probe(
             .await
             .map_err(|err| format!("a probe worker failed: {err}"))?;
     }
+    interrupts.abort();
     if let Some((bar, handle)) = ticker {
         handle.abort();
         // Once it has ended, the ticker's hold on the results is gone.
@@ -291,9 +298,49 @@ async fn probe(
     drop(clients);
     let results = Arc::try_unwrap(results)
         .map_err(|_| "the probe's workers still hold their results".to_owned())?;
-    results
+    let mut results = results
         .into_inner()
-        .map_err(|_| "a probe worker panicked".to_owned())
+        .map_err(|_| "a probe worker panicked".to_owned())?;
+    if stop.load(Ordering::Relaxed) {
+        results.interrupt(start.elapsed());
+    }
+    Ok(results)
+}
+
+/// Sets `stop` at the first SIGINT or SIGTERM, and exits at the second (130, as a
+/// shell reports an interrupted command). Where the signals cannot be watched, the
+/// run is stopped by them as any program is.
+async fn interrupted(stop: Arc<AtomicBool>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut int), Ok(mut term)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) else {
+            return;
+        };
+        for _ in 0..2 {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            if stop.swap(true, Ordering::Relaxed) {
+                std::process::exit(130);
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        for _ in 0..2 {
+            if tokio::signal::ctrl_c().await.is_err() {
+                return;
+            }
+            if stop.swap(true, Ordering::Relaxed) {
+                std::process::exit(130);
+            }
+        }
+    }
 }
 
 /// The URL as shown anywhere: its user information (`user:password@`) replaced by

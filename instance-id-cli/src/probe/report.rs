@@ -3,18 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use instance_id::InstanceId;
+use instance_id::short_form;
 
 use super::tally::{Results, Untracked, MAX_TRACKED};
 use super::ProbeArgs;
 use crate::text::safe;
-
-/// The short form of an id the probe tracked (it passed the value rules).
-fn short(id: &str) -> &str {
-    InstanceId::new(id)
-        .map(|checked| &id[..checked.short().len()])
-        .unwrap_or(id)
-}
 
 /// The JSON report: `{"requests", "errors", "instances": [{"id", "count", "share",
 /// "p50_ms", "p99_ms"}]}`, and where asked for `"users"` with `"stickiness"`, and
@@ -40,6 +33,9 @@ pub struct Report<'r> {
     /// Ids past the first 64, counted together; only when there were some.
     #[serde(skip_serializing_if = "Untracked::is_empty")]
     untracked: &'r Untracked,
+    /// When Ctrl-C or SIGTERM ended the run early: after how many seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interrupted_after_s: Option<f64>,
     /// `true` when the server's certificate went unchecked (`--insecure`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     insecure: bool,
@@ -106,6 +102,9 @@ impl<'r> Report<'r> {
             stickiness: args.users.and_then(|_| results.stickiness()),
             timeline,
             untracked: &results.untracked,
+            interrupted_after_s: results
+                .interrupted
+                .map(|elapsed| (elapsed.as_secs_f64() * 10.0).round() / 10.0),
             insecure: args.insecure,
         }
     }
@@ -133,6 +132,11 @@ pub fn table(args: &ProbeArgs, url: &str, report: &Report, results: &Results) ->
         safe(url),
         args.concurrency
     );
+    if let Some(after) = report.interrupted_after_s {
+        out.push_str(&format!(
+            "interrupted after {after:.1} s: the figures are those of the requests sent until then\n"
+        ));
+    }
     if report.insecure {
         out.push_str(
             "certificates NOT verified (--insecure): anyone in between could have answered\n",
@@ -154,7 +158,7 @@ pub fn table(args: &ProbeArgs, url: &str, report: &Report, results: &Results) ->
             instance.p99_ms,
             // A 64-hex id as `docker ps` shows it, so that a row fits 80 columns;
             // --json has every id whole.
-            short(&instance.id),
+            short_form(&instance.id),
         ));
     }
     let untracked = report.untracked;
@@ -257,7 +261,7 @@ fn timeline(report: &Report, results: &Results) -> String {
     ids.sort_by_key(|id| first_seen(id));
     for id in ids {
         let cells = row(&|s| s.instances.get(id).copied().unwrap_or(0));
-        out.push_str(&format!("  {:<12}  {cells}\n", short(id)));
+        out.push_str(&format!("  {:<12}  {cells}\n", short_form(id)));
     }
     if !results.untracked.is_empty() {
         out.push_str(&format!(

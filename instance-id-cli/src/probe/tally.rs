@@ -100,6 +100,8 @@ pub struct Results {
     pub untracked: Untracked,
     pub users: Vec<UserTally>,
     pub timeline: Vec<Second>,
+    /// When an interrupt (Ctrl-C, SIGTERM) ended the run early: after how long.
+    pub interrupted: Option<Duration>,
 }
 
 impl Results {
@@ -110,6 +112,13 @@ impl Results {
             timeline: vec![Second::default(); seconds],
             ..Self::default()
         }
+    }
+
+    /// The run ended early, after `elapsed`: the timeline keeps the seconds it had.
+    pub fn interrupt(&mut self, elapsed: Duration) {
+        let seconds = elapsed.as_secs_f64().ceil().max(1.0) as usize;
+        self.timeline.truncate(seconds);
+        self.interrupted = Some(elapsed);
     }
 
     pub fn record(&mut self, sample: Sample) {
