@@ -117,6 +117,22 @@ fn running_tasks(service: &str) -> Vec<(u32, String)> {
     tasks
 }
 
+/// One field of HAProxy's statistics (`/stats;csv`): the row of proxy `proxy` and
+/// server `server` (`FRONTEND` for the frontend itself), the column `field`.
+fn haproxy_stat(csv_url: &str, proxy: &str, server: &str, field: &str) -> Option<String> {
+    let (status, _, csv) = get(csv_url, "*/*").ok()?;
+    if status != 200 {
+        return None;
+    }
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next()?.trim_start_matches("# ").split(',').collect();
+    let column = header.iter().position(|name| *name == field)?;
+    lines
+        .map(|line| line.split(',').collect::<Vec<_>>())
+        .find(|row| row.first() == Some(&proxy) && row.get(1) == Some(&server))
+        .and_then(|row| row.get(column).map(|value| value.to_string()))
+}
+
 /// The instances a second of the timeline names.
 fn instances_in(second: &serde_json::Value) -> BTreeSet<String> {
     second["instances"]
@@ -228,7 +244,7 @@ fn a_swarm_service_behind_three_balancers() {
     let old: BTreeSet<String> = tasks.iter().map(|(_, id)| id.clone()).collect();
 
     // HAProxy in front, three ways, each health-checked on the identity route.
-    let (round_robin, cookie, source) = (free_port(), free_port(), free_port());
+    let (round_robin, cookie, source, stats) = (free_port(), free_port(), free_port(), free_port());
     let servers = |cookies: bool| -> String {
         (1..=3)
             .map(|slot| {
@@ -259,7 +275,8 @@ fn a_swarm_service_behind_three_balancers() {
         format!(
             // A task stopped mid-exchange resets the connection of a request already
             // sent: L7 retries send that GET again, elsewhere.
-            "global\n  maxconn 512\n\ndefaults\n  mode http\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\n  retries 3\n  option redispatch 1\n  retry-on all-retryable-errors\n\n{}{}{}",
+            "global\n  maxconn 512\n\ndefaults\n  mode http\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\n  retries 3\n  option redispatch 1\n  retry-on all-retryable-errors\n\n{}{}{}\
+             listen stats\n  bind 127.0.0.1:{stats}\n  stats enable\n  stats uri /stats\n",
             backend("round_robin", "  balance roundrobin\n", false),
             backend("cookie", "  balance roundrobin\n  cookie SRV insert indirect nocache\n", true),
             backend("source", "  balance source\n", false),
@@ -300,13 +317,20 @@ fn a_swarm_service_behind_three_balancers() {
     assert_eq!(hashed["stickiness"], 1.0, "{hashed}");
 
     // A rolling update, watched through HAProxy second by second: nothing dropped, the
-    // old tasks at the start, the new ones at the end.
+    // old tasks at the start, the new ones at the end. Each step waits for an event:
+    // the probe's requests counted by HAProxy, the update's own state, HAProxy's
+    // health checks; the probe is then stopped by an interrupt, with its report.
+    let csv = format!("http://127.0.0.1:{stats}/stats;csv");
+    let sessions = || haproxy_stat(&csv, "round_robin", "FRONTEND", "stot");
+    let before: u64 = sessions()
+        .and_then(|n| n.parse().ok())
+        .expect("HAProxy's session count");
     let watch = Command::new(&cli)
         .args([
             "probe",
             &url(round_robin),
             "--duration",
-            "45s",
+            "10m",
             "-c",
             "4",
             "--json",
@@ -316,11 +340,47 @@ fn a_swarm_service_behind_three_balancers() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("probe runs");
-    std::thread::sleep(Duration::from_secs(3));
+    wait_for(
+        "the probe's first requests through HAProxy",
+        Duration::from_secs(30),
+        || sessions().and_then(|n| n.parse::<u64>().ok()) >= Some(before + 50),
+    );
     run(
         "docker",
         &["service", "update", "--force", "--detach=false", &service],
     );
+    wait_for("the update to complete", Duration::from_secs(120), || {
+        let state = run(
+            "docker",
+            &[
+                "service",
+                "inspect",
+                "--format",
+                "{{.UpdateStatus.State}}",
+                &service,
+            ],
+        );
+        stdout(&state) == "completed"
+    });
+    // The update is complete only once its last task has run for --update-monitor
+    // (2 s) after the last old task stopped: every second of the probe that begins from
+    // here on is answered by new tasks, as soon as HAProxy sees them up.
+    wait_for(
+        "HAProxy to see the new tasks up",
+        Duration::from_secs(30),
+        || {
+            (1..=3).all(|slot| {
+                haproxy_stat(&csv, "round_robin_copies", &format!("r{slot}"), "status").as_deref()
+                    == Some("UP")
+            })
+        },
+    );
+    // Two seconds of the timeline after that: the last whole second before the
+    // interrupt then lies after every new task was up. (Not a synchronisation: the
+    // timeline is measured in seconds of the clock, and this is the one it is read in.)
+    std::thread::sleep(Duration::from_secs(2));
+    let pid = i32::try_from(watch.id()).expect("a pid");
+    run("kill", &["-INT", &pid.to_string()]);
     let report = parse_report(&watch.wait_with_output().expect("probe ends"));
     let timeline = report["timeline"].as_array().expect("a timeline");
     let new: BTreeSet<String> = running_tasks(&service)
@@ -338,10 +398,13 @@ fn a_swarm_service_behind_three_balancers() {
     }
     assert!(old.is_disjoint(&new), "the update replaced every task");
     assert_eq!(report["errors"], 0, "a request was dropped: {report}");
-    let first = timeline.first().expect("a first second");
-    let last = timeline.last().expect("a last second");
+    assert!(report["interrupted_after_s"].is_number(), "{report}");
+    assert!(timeline.len() >= 3, "{report}");
+    let first = &timeline[0];
+    let (last_whole, last) = (&timeline[timeline.len() - 2], &timeline[timeline.len() - 1]);
     assert_eq!(instances_in(first), old, "the first second");
-    assert_eq!(instances_in(last), new, "the last second");
+    assert_eq!(instances_in(last_whole), new, "the last whole second");
+    assert!(instances_in(last).is_subset(&new), "the last second");
 
     // The id a user reported before the update still leads to its container.
     let replaced = old.iter().next().expect("an old task");
