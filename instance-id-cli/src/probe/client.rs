@@ -203,13 +203,16 @@ async fn exchange(
 ) -> Result<String, Failure> {
     let mut request = request(target, client);
     if let Some(old) = kept.take() {
-        // A connection the server closed while it sat idle: the request was never
-        // written, so it goes on a new connection, as a browser retries it.
         match send_on(target, client, old, request, true).await {
+            // A kept connection that the server closed as the request went out, before
+            // any answer: a GET is idempotent, so it goes again on a new connection,
+            // as browsers and HTTP clients retry on a reused connection.
+            Ok((Err(Failure::Request), _)) => request = self::request(target, client),
             Ok((found, next)) => {
                 *kept = next;
                 return found;
             }
+            // Closed while it sat idle: the request was never written.
             Err(unsent) => request = unsent,
         }
     }
