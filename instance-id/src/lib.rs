@@ -92,6 +92,12 @@
 //! ```
 
 #![warn(missing_docs)]
+// The crate's docs describe every adapter; built with one framework's feature alone,
+// the links to the other's items have nothing to point at.
+#![cfg_attr(
+    not(all(feature = "rocket", feature = "axum")),
+    allow(rustdoc::broken_intra_doc_links)
+)]
 
 #[cfg(feature = "axum")]
 mod axum;
