@@ -330,13 +330,22 @@ fn header(value: &Expr, cx: &Ctxt) -> Option<Header> {
         Expr::Lit(ExprLit {
             lit: Lit::Bool(b), ..
         }) => {
-            cx.error_spanned_by(b, "header = true is not a header name: the header is on by default as \"X-Instance-Id\"; write another name, or header = false to turn it off");
+            cx.error_spanned_by(
+                b,
+                format!(
+                    "header = true is not a header name: the header is on by default as {:?}; write another name, or header = false to turn it off",
+                    grammar::DEFAULT_HEADER
+                ),
+            );
             None
         }
         _ => {
             cx.error_spanned_by(
                 value,
-                "header takes a header name such as \"X-Instance-Id\", or false",
+                format!(
+                    "header takes a header name such as {:?}, or false",
+                    grammar::DEFAULT_HEADER
+                ),
             );
             None
         }
