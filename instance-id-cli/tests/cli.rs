@@ -244,19 +244,23 @@ fn env_and_otel_formats() {
     )
     .expect("write");
     let root = dir.path().to_str().expect("utf-8");
-    let out = run(&[
-        "detect",
-        "--root",
-        root,
-        "--strategy",
-        "env(X)",
-        "--format",
-        "env",
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    // `detect` on the folder, `$X` first, in one format.
+    let env_x_as = |format: &str| {
+        let out = run(&[
+            "detect",
+            "--root",
+            root,
+            "--strategy",
+            "env(X)",
+            "--format",
+            format,
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
     let script = format!(
         "{}\nprintf '%s|%s|%s' \"$INSTANCE_ID\" \"$INSTANCE_ID_SOURCE\" \"$INSTANCE_ID_RUNTIME\"",
-        text(&out.stdout)
+        env_x_as("env")
     );
     let shell = std::process::Command::new("sh")
         .args(["-c", &format!("eval \"$(cat <<'EOF_'\n{script}\nEOF_\n)\"")])
@@ -269,16 +273,7 @@ fn env_and_otel_formats() {
         text(&shell.stderr)
     );
 
-    let out = run(&[
-        "detect",
-        "--root",
-        root,
-        "--strategy",
-        "env(X)",
-        "--format",
-        "otel",
-    ]);
-    let otel = text(&out.stdout);
+    let otel = env_x_as("otel");
     // Python 3: uuid.uuid5(uuid.UUID("4d63009a-8d0f-11ee-aad7-4c796ed8e320"), nasty).
     // The id itself, which no attribute of the conventions holds, is not shown.
     assert_eq!(
@@ -309,16 +304,7 @@ fn env_and_otel_formats() {
         "X=web-1\0POD_NAME=a,b=c%d\0",
     )
     .expect("write");
-    let out = run(&[
-        "detect",
-        "--root",
-        root,
-        "--strategy",
-        "env(X)",
-        "--format",
-        "otel",
-    ]);
-    let otel = text(&out.stdout);
+    let otel = env_x_as("otel");
     assert!(otel.contains(",k8s.pod.name=a%2Cb%3Dc%25d"), "{otel}");
 }
 
