@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use instance_id::{hash_id, short_form, SystemView};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::{DeserializeOwned, SeqAccess, Visitor};
 use serde::Deserialize;
 use tokio::time::Instant;
@@ -517,14 +518,12 @@ async fn resolve(
     Ok(report(&id, how, &details))
 }
 
+/// What stays as it is in a path segment: letters, digits, `-`, `_` and `.`.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.');
+
 /// The id as one path segment: a daemon's id is hex, but it is the daemon's word.
 fn url_segment(id: &str) -> String {
-    id.bytes()
-        .map(|b| match b {
-            b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    utf8_percent_encode(id, SEGMENT).to_string()
 }
 
 /// What the operator reads: the daemon's words, escaped, and the `docker logs` line.
@@ -588,6 +587,12 @@ mod tests {
     use super::*;
 
     const ID: &str = "5c2d33d962d83d694662cd0d67bca837ca3620e2ed934c58fa327f99d415e5c0";
+
+    #[test]
+    fn a_segment_is_encoded_as_before() {
+        assert_eq!(url_segment("abc-1_2.3"), "abc-1_2.3");
+        assert_eq!(url_segment("a/b c?%é"), "a%2Fb%20c%3F%25%C3%A9");
+    }
 
     #[test]
     fn full_short_and_hashed() {
