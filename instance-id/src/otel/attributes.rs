@@ -2,6 +2,7 @@
 //! detector, an app's `Instance` and `instance-id detect --format otel` all call
 //! [`ResourceAttributes::new`], so that they cannot disagree.
 
+use instance_id_grammar::StrategyName;
 use uuid::Uuid;
 
 use crate::engine::detect::Detection;
@@ -111,12 +112,12 @@ impl ResourceAttributes {
             EnvValue::Set(value) if !value.trim().is_empty() => Some(value.trim().to_owned()),
             _ => None,
         };
-        // These strategies decide only from a container runtime's own evidence, so
-        // the id is the runtime's name for the container (LXC's and Garden's too).
-        let from_container = matches!(
-            detection.source.as_str(),
-            "cgroup" | "mountinfo" | "podman" | "ecs"
-        );
+        // `container`'s members and `ecs` decide only from a container runtime's own
+        // evidence, so the id is the runtime's name for the container (LXC's and
+        // Garden's too).
+        let from_container = StrategyName::from_name(&detection.source).is_some_and(|name| {
+            name == StrategyName::Ecs || StrategyName::Container.members().contains(&name)
+        });
         // Kubernetes and ECS are orchestrators: the runtime under them is not known.
         let runtime_name = detection.runtime.and_then(|runtime| match runtime {
             Runtime::Docker
