@@ -1,6 +1,8 @@
 //! The `ecs` strategy against a real HTTP server on 127.0.0.1: the documented answer,
 //! and slow, huge, non-JSON and failing ones, each a reason and never a hang.
 
+mod support;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::thread;
@@ -233,16 +235,20 @@ fn the_task_metadata_overrules_a_pause_containers_files() {
 /// is what makes the first half able to fail).
 #[test]
 fn a_snapshot_never_queries_the_endpoint() {
-    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../testdata/snapshots/ecs-snapshot-no-network");
-    let expected = std::fs::read_to_string(folder.join("expected")).expect("expected");
+    let folder = support::testdata().join("snapshots/ecs-snapshot-no-network");
+    let expected = support::expected(&folder);
     let args = std::fs::read_to_string(folder.join("args")).expect("args");
-    assert_eq!(args.trim(), "--strategy ecs --fallback hostname");
-    let chain = Chain::new(Strategy::Ecs, [Strategy::Hostname]).expect("a chain");
+    let args: Vec<&str> = args.split_whitespace().collect();
+    let chain = support::chain(&args);
+    assert_eq!(
+        chain,
+        Chain::new(Strategy::Ecs, [Strategy::Hostname]).expect("a chain"),
+        "the folder's chain"
+    );
 
     // The folder as it is: the ecs attempt says why it did not ask.
     let detection = detect(&chain, &SystemView::snapshot(&folder)).expect("the fallback answers");
-    assert_eq!(detection.id.as_str(), expected.trim());
+    assert_eq!(detection.id.as_str(), expected);
     assert_eq!(detection.attempts[0].outcome, Outcome::Failed);
     assert!(
         detection.attempts[0]
@@ -260,7 +266,7 @@ fn a_snapshot_never_queries_the_endpoint() {
     );
     let view = SystemView::snapshot(&folder).with_env([("ECS_CONTAINER_METADATA_URI_V4", &uri)]);
     let detection = detect(&chain, &view).expect("the fallback answers");
-    assert_eq!(detection.id.as_str(), expected.trim());
+    assert_eq!(detection.id.as_str(), expected);
     match listener.accept() {
         Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {}
         Ok(_) => panic!("a snapshot's detection connected to the ECS endpoint"),
