@@ -139,7 +139,7 @@ pub fn run(args: ProbeArgs) -> ExitCode {
         Ok(clients) => clients,
         Err(err) => return crate::usage(err),
     };
-    let runtime = match crate::async_runtime(workers(&args)) {
+    let runtime = match crate::async_runtime(Some(workers(&args))) {
         Ok(runtime) => runtime,
         Err(code) => return code,
     };
@@ -177,9 +177,13 @@ pub fn run(args: ProbeArgs) -> ExitCode {
 /// two workers took 45,000–53,000 requests/s where one took 26,000–30,000; with a new
 /// connection per request the one worker stays busy, and a second only slowed it
 /// (11,300–11,600 against 12,000–14,000): bench/PROBE-PROFILE.md.
-fn workers(args: &ProbeArgs) -> Option<usize> {
+fn workers(args: &ProbeArgs) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    Some(if args.keep_alive { cores.max(2) } else { cores })
+    if args.keep_alive {
+        cores.max(2)
+    } else {
+        cores
+    }
 }
 
 /// Sends the requests, `--concurrency` at a time, until the count is reached or the
