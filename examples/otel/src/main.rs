@@ -42,7 +42,8 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), Error> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    // Paths need not be UTF-8: `args_os`, which never panics on one that is not.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
     let detector = match args.as_slice() {
         [] => InstanceResourceDetector::new(),
         [flag, dir] if flag == "--root" => {
