@@ -12,6 +12,9 @@ use axum::http::{HeaderName, HeaderValue};
 use axum::{routing::get, Router};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+#[path = "common/mod.rs"]
+mod common;
+
 async fn index() -> &'static str {
     "hello"
 }
@@ -45,15 +48,8 @@ async fn main() -> std::io::Result<()> {
             HeaderName::from_static("x-instance-id"),
             value,
         ));
-    let port = match std::env::var("PORT") {
-        Ok(text) => text
-            .parse::<u16>()
-            .map_err(|_| invalid(format!("PORT={text:?} is not a port number")))?,
-        Err(std::env::VarError::NotPresent) => 3000,
-        Err(std::env::VarError::NotUnicode(text)) => {
-            return Err(invalid(format!("PORT={text:?} is not a port number")))
-        }
-    };
+    let port = common::port(3000)?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    common::announce(listener.local_addr()?);
     axum::serve(listener, app).await
 }

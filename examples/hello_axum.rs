@@ -1,9 +1,12 @@
 //! The README's Axum app: `cargo run --example hello_axum`, then
 //! `curl -i http://127.0.0.1:3000/inst`. It listens on 127.0.0.1, port `$PORT`
-//! (3000 when unset).
+//! (3000 when unset), and prints the address it bound.
 
 use axum::{routing::get, Router};
 use instance_id::instance_route;
+
+#[path = "common/mod.rs"]
+mod common;
 
 async fn index() -> &'static str {
     "hello"
@@ -18,21 +21,8 @@ pub fn app() -> Router {
 #[allow(dead_code)] // tests/axum.rs includes this file for `app` alone
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let port = match std::env::var("PORT") {
-        Ok(text) => text.parse::<u16>().map_err(|_| {
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                format!("PORT={text:?} is not a port number"),
-            )
-        })?,
-        Err(std::env::VarError::NotPresent) => 3000,
-        Err(std::env::VarError::NotUnicode(text)) => {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                format!("PORT={text:?} is not a port number"),
-            ))
-        }
-    };
+    let port = common::port(3000)?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    common::announce(listener.local_addr()?);
     axum::serve(listener, app()).await
 }

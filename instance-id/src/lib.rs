@@ -99,6 +99,8 @@
     allow(rustdoc::broken_intra_doc_links)
 )]
 
+#[cfg(feature = "actix")]
+mod actix;
 #[cfg(feature = "axum")]
 mod axum;
 mod engine;
@@ -106,9 +108,11 @@ mod identity;
 mod otel;
 #[cfg(feature = "rocket")]
 mod rocket;
-#[cfg(any(feature = "rocket", feature = "axum"))]
-mod serve;
+#[cfg(feature = "serve")]
+pub mod serve;
 
+#[cfg(feature = "actix")]
+pub use self::actix::middleware::{InstanceMiddleware, InstanceMiddlewareFuture, InstanceMiddlewareService};
 #[cfg(feature = "axum")]
 pub use self::axum::layer::{InstanceLayer, InstanceService, ResponseFuture};
 #[cfg(feature = "rocket")]
@@ -130,10 +134,11 @@ pub use instance_id_grammar::DEFAULT_HEADER;
 pub use otel::attributes::{service_instance_id, ResourceAttributes};
 #[cfg(feature = "opentelemetry")]
 pub use otel::detector::InstanceResourceDetector;
-#[cfg(any(feature = "rocket", feature = "axum"))]
+#[cfg(feature = "serve")]
 pub use serve::{
     config::{InstanceConfig, StartError},
     instance::Instance,
+    rendered::{Reply, ReplyBody},
     with_instance::WithInstance,
 };
 

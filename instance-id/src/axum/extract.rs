@@ -4,7 +4,7 @@ use axum::extract::FromRequestParts;
 use http::request::Parts;
 use http::StatusCode;
 
-use crate::serve::instance::Instance;
+use crate::Instance;
 
 /// Taken from the request, where the [`InstanceLayer`](crate::InstanceLayer) put it;
 /// without the layer, the request fails with 500.

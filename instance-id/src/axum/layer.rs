@@ -9,7 +9,7 @@ use http::{Request, Response};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::serve::instance::Instance;
+use crate::Instance;
 
 /// A Tower [`Layer`] that puts the instance's header on every response of the service
 /// it wraps (a handler's own value is kept), counts the responses, and hands every
@@ -39,10 +39,10 @@ impl Instance {
     pub fn layer(&self) -> InstanceLayer {
         // The grammar's header rule is the `http` crate's, and an exposed id is
         // printable ASCII: both convert. Were one not to, no header beats a wrong one.
-        let header = self.0.header.as_deref().and_then(|name| {
+        let header = self.header().and_then(|(name, value)| {
             Some((
                 HeaderName::try_from(name).ok()?,
-                HeaderValue::try_from(self.id()).ok()?,
+                HeaderValue::try_from(value).ok()?,
             ))
         });
         InstanceLayer {
@@ -115,7 +115,7 @@ where
         if let Some(layer) = this.layer.take() {
             // Counted as it leaves, as Rocket's fairing counts: `served` is the
             // responses before the one that shows it.
-            layer.instance.0.count();
+            layer.instance.count_response();
             if let Some((name, value)) = layer.header {
                 // The handler's own value is kept.
                 if !response.headers().contains_key(&name) {

@@ -4,13 +4,10 @@ use axum::body::Body;
 use axum::routing::get;
 use axum::Router;
 use bytes::Bytes;
-use http::header::{HeaderValue, ACCEPT, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
-use http::{HeaderMap, Response, StatusCode};
+use http::header::{HeaderName, HeaderValue, ACCEPT};
+use http::{HeaderMap, Method, Response, StatusCode};
 
-use crate::serve::config::InstanceConfig;
-use crate::serve::instance::Instance;
-use crate::serve::rendered::{self, Reply};
-use crate::serve::with_instance::WithInstance;
+use crate::{Instance, InstanceConfig, Reply, ReplyBody, WithInstance};
 
 impl Instance {
     /// A router with the identity route alone, at the configured path, to merge into
@@ -34,8 +31,9 @@ impl Instance {
         S: Clone + Send + Sync + 'static,
     {
         let instance = self.clone();
-        let handler = move |headers: HeaderMap| {
-            let reply = instance.0.reply(
+        let handler = move |method: Method, headers: HeaderMap| {
+            let reply = instance.reply(
+                method.as_str(),
                 headers
                     .get_all(ACCEPT)
                     .iter()
@@ -43,28 +41,27 @@ impl Instance {
             );
             async move { respond(reply) }
         };
-        Router::new().route(&self.0.path, get(handler))
+        Router::new().route(self.path(), get(handler))
     }
 }
 
 /// The framework-neutral reply as an Axum response.
 fn respond(reply: Reply) -> Response<Body> {
-    let body = match reply.body {
-        rendered::Body::Shared(bytes) => Bytes::from_owner(bytes),
-        rendered::Body::Static(bytes) => Bytes::from_static(bytes),
-        rendered::Body::Owned(bytes) => Bytes::from(bytes),
+    let status = StatusCode::from_u16(reply.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers: Vec<_> = reply.headers().collect();
+    let body = match reply.into_body() {
+        ReplyBody::Shared(bytes) => Bytes::from_owner(bytes),
+        ReplyBody::Static(bytes) => Bytes::from_static(bytes),
+        ReplyBody::Owned(bytes) => Bytes::from(bytes),
     };
     let mut response = Response::new(Body::from(body));
-    *response.status_mut() =
-        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(reply.content_type));
-    headers.insert(
-        CACHE_CONTROL,
-        HeaderValue::from_static(rendered::CACHE_CONTROL.1),
-    );
-    if let Some(csp) = reply.csp {
-        headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
+    *response.status_mut() = status;
+    for (name, value) in headers {
+        // The reply's headers are constants: names and values valid in every library.
+        response.headers_mut().insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
     }
     response
 }

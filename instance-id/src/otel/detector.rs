@@ -1,5 +1,7 @@
 //! `InstanceResourceDetector`: the engine as an `opentelemetry_sdk` resource
-//! detector, and an app's `Instance` as a `Resource` without a second detection.
+//! detector, and the attributes as a `Resource`. (An app's `Instance` becomes a
+//! `Resource` in `serve/instance.rs`: the serving side depends on this one, never the
+//! other way round.)
 
 use std::borrow::Cow;
 
@@ -158,33 +160,5 @@ impl From<&ResourceAttributes> for Resource {
         Resource::builder_empty()
             .with_attributes(attributes.key_values())
             .build()
-    }
-}
-
-/// The resource of the identity an app detected at start-up: the same instance that
-/// the identity route and header name, without a second detection.
-///
-/// ```
-/// use instance_id::{InstanceConfig, SystemView};
-/// use opentelemetry_sdk::Resource;
-///
-/// let view = SystemView::snapshot("/nonexistent").with_env([("POD_NAME", "web-7d9f")]);
-/// let instance = InstanceConfig::new("/inst").view(view).start()?;
-///
-/// let resource = Resource::builder()
-///     .with_service_name("shop")
-///     .with_attributes(instance.resource_attributes().key_values())
-///     .build();
-/// assert_eq!(
-///     resource.get(&"k8s.pod.name".into()).map(|v| v.to_string()).as_deref(),
-///     Some("web-7d9f")
-/// );
-/// assert_eq!(Resource::from(&instance).len(), 2); // service.instance.id, k8s.pod.name
-/// # Ok::<(), instance_id::StartError>(())
-/// ```
-#[cfg(any(feature = "rocket", feature = "axum"))]
-impl From<&crate::serve::instance::Instance> for Resource {
-    fn from(instance: &crate::serve::instance::Instance) -> Self {
-        Resource::from(instance.resource_attributes())
     }
 }

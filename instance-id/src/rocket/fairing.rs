@@ -10,9 +10,7 @@ use rocket::{Build, Request, Response, Rocket, Route};
 
 use crate::rocket::catcher;
 use crate::rocket::route::IdentityRoute;
-use crate::serve::config::{InstanceConfig, StartError};
-use crate::serve::instance::Instance;
-use crate::serve::with_instance::WithInstance;
+use crate::{Instance, InstanceConfig, StartError, WithInstance};
 
 /// Why a Rocket with the fairing did not launch; logged as the launch fails.
 #[derive(Debug, thiserror::Error)]
@@ -111,17 +109,16 @@ impl Fairing for InstanceFairing {
                 rocket::info!("{}", instance.detection().summary());
                 // A fairing ignites once per Rocket; a second ignite keeps the first.
                 let (instance, header) = self.started.get_or_init(|| {
-                    let header = instance.0.header.as_deref().map(|name| {
+                    let header = instance.header().map(|(name, value)| {
                         let name: &'static str = Box::leak(name.to_owned().into_boxed_str());
-                        let value: &'static str =
-                            Box::leak(instance.id().to_owned().into_boxed_str());
+                        let value: &'static str = Box::leak(value.to_owned().into_boxed_str());
                         Header::new(name, value)
                     });
                     (instance, header)
                 });
                 let mut route = Route::new(
                     Method::Get,
-                    &instance.0.path,
+                    instance.path(),
                     IdentityRoute(instance.clone()),
                 );
                 route.name = Some("instance_id".into());
@@ -143,7 +140,7 @@ impl Fairing for InstanceFairing {
             return;
         };
         // One fairing call per request, counting and naming together.
-        instance.0.count();
+        instance.count_response();
         let Some(header) = header else {
             return;
         };

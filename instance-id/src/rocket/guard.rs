@@ -4,7 +4,7 @@ use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome};
 use rocket::Request;
 
-use crate::serve::instance::Instance;
+use crate::Instance;
 
 /// Used as a guard without the fairing attached, it fails the request with 500.
 ///

@@ -7,8 +7,7 @@ use rocket::http::Status;
 use rocket::route::{Handler, Outcome};
 use rocket::{Data, Request, Response};
 
-use crate::serve::instance::Instance;
-use crate::serve::rendered::CACHE_CONTROL;
+use crate::Instance;
 
 /// `GET <path>`: the handler the fairing mounts.
 #[derive(Clone)]
@@ -17,18 +16,18 @@ pub(crate) struct IdentityRoute(pub Instance);
 #[rocket::async_trait]
 impl Handler for IdentityRoute {
     async fn handle<'r>(&self, request: &'r Request<'_>, _: Data<'r>) -> Outcome<'r> {
-        let reply = self.0 .0.reply(request.headers().get("Accept"));
+        let reply = self
+            .0
+            .reply(request.method().as_str(), request.headers().get("Accept"));
         let mut response = Response::build();
-        let (name, value) = CACHE_CONTROL;
-        response.raw_header(name, value);
-        if let Some(csp) = reply.csp {
-            response.raw_header("Content-Security-Policy", csp);
+        for (name, value) in reply.headers() {
+            // Raw headers of constants: nothing formatted per request.
+            response.raw_header(name, value);
         }
-        // A raw header of a constant: nothing formatted per request.
-        response.raw_header("Content-Type", reply.content_type);
+        let body = reply.body().len();
         response
-            .status(Status::new(reply.status))
-            .sized_body(reply.body.as_ref().len(), Cursor::new(reply.body));
+            .status(Status::new(reply.status()))
+            .sized_body(body, Cursor::new(reply.into_body()));
         Outcome::Success(response.finalize())
     }
 }

@@ -15,11 +15,14 @@ use crate::serve::page::Page;
 
 /// Every response of the identity route carries it: a shared cache must never hand
 /// one instance's identity to a user of another.
-pub(crate) const CACHE_CONTROL: (&str, &str) = ("Cache-Control", "no-store");
+const CACHE_CONTROL: &str = "no-store";
 
 /// The body of a `406`: what the route would have served.
 const NOT_ACCEPTABLE: &[u8] =
     b"not acceptable: this route offers text/plain, application/json and text/html\n";
+
+/// The body of a `405`: the methods the route answers.
+const METHOD_NOT_ALLOWED: &[u8] = b"method not allowed: this route answers GET and HEAD\n";
 
 /// The identity as decided at start-up, with everything a request needs precomputed.
 pub(crate) struct Rendered {
@@ -84,66 +87,152 @@ impl Rendered {
         self.served.load(Ordering::Relaxed)
     }
 
-    /// What `GET <path>` answers, given the request's `Accept` lines (none: any form).
-    pub fn reply<'a>(&self, accept: impl IntoIterator<Item = &'a str>) -> Reply {
+    /// What the identity route answers a request with this method and these `Accept`
+    /// lines (none: any form).
+    pub fn reply<'a>(&self, method: &str, accept: impl IntoIterator<Item = &'a str>) -> Reply {
+        if method != "GET" && method != "HEAD" {
+            return Reply {
+                status: 405,
+                content_type: Form::Text.content_type(),
+                csp: None,
+                allow: Some("GET, HEAD"),
+                body: ReplyBody::Static(METHOD_NOT_ALLOWED),
+            };
+        }
         match negotiate(accept) {
             Some(Form::Json) => {
                 let uptime = self.started.elapsed().as_secs();
                 Reply::ok(
                     Form::Json,
-                    Body::Owned(self.json.render(uptime, self.served())),
+                    ReplyBody::Owned(self.json.render(uptime, self.served())),
                 )
             }
             Some(Form::Html) => Reply {
                 csp: Some(self.csp),
-                ..Reply::ok(Form::Html, Body::Shared(self.html_body.clone()))
+                ..Reply::ok(Form::Html, ReplyBody::Shared(self.html_body.clone()))
             },
-            Some(Form::Text) => Reply::ok(Form::Text, Body::Shared(self.text_body.clone())),
+            Some(Form::Text) => Reply::ok(Form::Text, ReplyBody::Shared(self.text_body.clone())),
             None => Reply {
                 status: 406,
                 content_type: Form::Text.content_type(),
                 csp: None,
-                body: Body::Static(NOT_ACCEPTABLE),
+                allow: None,
+                body: ReplyBody::Static(NOT_ACCEPTABLE),
             },
         }
     }
 }
 
-/// A response of the identity route, for an adapter to write out, with
-/// [`CACHE_CONTROL`] always.
-pub(crate) struct Reply {
-    pub status: u16,
-    pub content_type: &'static str,
+/// What the identity route answers one request, for an adapter to write out in its
+/// framework's types: a status, a few headers of constant text, a body. It comes from
+/// [`Instance::reply`](crate::Instance::reply).
+///
+/// For `HEAD` the body is the one `GET` would have, so that a server that computes
+/// `Content-Length` from it gets it right; HTTP servers (hyper, actix-http) send no
+/// body in answer to `HEAD`.
+///
+/// ```
+/// use instance_id::{InstanceConfig, SystemView};
+///
+/// let view = SystemView::snapshot("/nonexistent").with_env([("POD_NAME", "web-7d9f")]);
+/// let instance = InstanceConfig::new("/inst").view(view).start()?;
+///
+/// let reply = instance.reply("GET", ["text/plain"]);
+/// assert_eq!(reply.status(), 200);
+/// assert_eq!(reply.body(), b"web-7d9f\n");
+/// assert!(reply.headers().any(|h| h == ("cache-control", "no-store")));
+///
+/// assert_eq!(instance.reply("GET", ["image/png;q=1, */*;q=0"]).status(), 406);
+/// let refused = instance.reply("POST", []);
+/// assert_eq!(refused.status(), 405);
+/// assert!(refused.headers().any(|h| h == ("allow", "GET, HEAD")));
+/// # Ok::<(), instance_id::StartError>(())
+/// ```
+#[derive(Debug)]
+pub struct Reply {
+    status: u16,
+    content_type: &'static str,
     /// The page's `Content-Security-Policy`.
-    pub csp: Option<&'static str>,
-    pub body: Body,
+    csp: Option<&'static str>,
+    /// The methods a `405` names.
+    allow: Option<&'static str>,
+    body: ReplyBody,
 }
 
 impl Reply {
-    fn ok(form: Form, body: Body) -> Self {
+    fn ok(form: Form, body: ReplyBody) -> Self {
         Self {
             status: 200,
             content_type: form.content_type(),
             csp: None,
+            allow: None,
             body,
         }
     }
+
+    /// The status code: 200, 405 (not `GET` or `HEAD`) or 406 (every form refused).
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The response's headers, every one of them: `content-type`,
+    /// `cache-control: no-store` always, the page's `content-security-policy`, a 405's
+    /// `allow`. Names and values are constants valid in any HTTP library, the names in
+    /// lower case as HTTP/2 writes them (`http`'s `HeaderName::from_static` takes them).
+    pub fn headers(&self) -> impl Iterator<Item = (&'static str, &'static str)> {
+        [
+            Some(("content-type", self.content_type)),
+            Some(("cache-control", CACHE_CONTROL)),
+            self.csp.map(|csp| ("content-security-policy", csp)),
+            self.allow.map(|allow| ("allow", allow)),
+        ]
+        .into_iter()
+        .flatten()
+    }
+
+    /// The body, borrowed.
+    pub fn body(&self) -> &[u8] {
+        self.body.as_ref()
+    }
+
+    /// The body, to hand to a framework without a copy where it can take shared or
+    /// static bytes.
+    pub fn into_body(self) -> ReplyBody {
+        self.body
+    }
 }
 
-/// A response body: one of the bodies rendered at start-up, shared, a constant, or the
-/// JSON made for this request.
-pub(crate) enum Body {
+/// A reply's body: one of the bodies rendered at start-up (shared, never copied), a
+/// constant, or the JSON made for this request.
+///
+/// ```
+/// use instance_id::ReplyBody;
+///
+/// fn into_vec(body: ReplyBody) -> Vec<u8> {
+///     match body {
+///         ReplyBody::Shared(bytes) => bytes.to_vec(),
+///         ReplyBody::Static(bytes) => bytes.to_vec(),
+///         ReplyBody::Owned(bytes) => bytes,
+///     }
+/// }
+/// assert_eq!(into_vec(ReplyBody::Static(b"x")), b"x");
+/// ```
+#[derive(Debug, Clone)]
+pub enum ReplyBody {
+    /// Rendered once at start-up and shared by every reply.
     Shared(Arc<[u8]>),
+    /// A constant.
     Static(&'static [u8]),
+    /// Made for this reply.
     Owned(Vec<u8>),
 }
 
-impl AsRef<[u8]> for Body {
+impl AsRef<[u8]> for ReplyBody {
     fn as_ref(&self) -> &[u8] {
         match self {
-            Body::Shared(bytes) => bytes,
-            Body::Static(bytes) => bytes,
-            Body::Owned(bytes) => bytes,
+            ReplyBody::Shared(bytes) => bytes,
+            ReplyBody::Static(bytes) => bytes,
+            ReplyBody::Owned(bytes) => bytes,
         }
     }
 }
