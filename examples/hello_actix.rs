@@ -35,7 +35,7 @@ pub fn app(
     App::new()
         .wrap(instance.middleware())
         .service(instance.service())
-        .route("/", web::get().to(index))
+        .service(web::resource("/").get(index))
 }
 
 #[allow(dead_code)] // tests/actix.rs includes this file for `config` and `app` alone

@@ -19,5 +19,8 @@ pub fn announce(address: std::net::SocketAddr) {
 }
 
 fn not_a_port(text: &dyn std::fmt::Debug) -> Error {
-    Error::new(ErrorKind::InvalidInput, format!("PORT={text:?} is not a port number"))
+    Error::new(
+        ErrorKind::InvalidInput,
+        format!("PORT={text:?} is not a port number"),
+    )
 }

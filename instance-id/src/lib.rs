@@ -112,7 +112,9 @@ mod rocket;
 pub mod serve;
 
 #[cfg(feature = "actix")]
-pub use self::actix::middleware::{InstanceMiddleware, InstanceMiddlewareFuture, InstanceMiddlewareService};
+pub use self::actix::middleware::{
+    InstanceMiddleware, InstanceMiddlewareFuture, InstanceMiddlewareService,
+};
 #[cfg(feature = "axum")]
 pub use self::axum::layer::{InstanceLayer, InstanceService, ResponseFuture};
 #[cfg(feature = "rocket")]

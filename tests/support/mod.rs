@@ -82,3 +82,40 @@ pub fn assert_no_address(text: &str, ports: &[u16]) {
         );
     }
 }
+
+/// Launches an example that listens on `$PORT` (here 0: the system chooses) and
+/// prints `listening on http://ADDRESS` first; returns it with the port it bound.
+pub fn launch_announced(example: &str) -> (Server, u16) {
+    use std::io::{BufRead, BufReader};
+    let exe = std::env::current_exe().expect("the test's path");
+    let bin = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/debug")
+        .join("examples")
+        .join(example);
+    assert!(
+        bin.is_file(),
+        "{} is missing: cargo test builds examples",
+        bin.display()
+    );
+    let mut child = Command::new(bin)
+        .env("PORT", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the example starts");
+    let stdout = child.stdout.take().expect("a piped stdout");
+    let server = Server(child);
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("the example's first line");
+    let port = line
+        .trim_end()
+        .strip_prefix("listening on http://127.0.0.1:")
+        .and_then(|port| port.parse::<u16>().ok())
+        .unwrap_or_else(|| panic!("{example} did not say where it listens: {line:?}"));
+    (server, port)
+}

@@ -42,7 +42,9 @@ impl FromRequest for Instance {
                 .extensions()
                 .get::<Instance>()
                 .cloned()
-                .ok_or_else(|| ErrorInternalServerError("instance-id's middleware is not on this app")),
+                .ok_or_else(|| {
+                    ErrorInternalServerError("instance-id's middleware is not on this app")
+                }),
         )
     }
 }

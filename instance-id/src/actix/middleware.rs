@@ -1,21 +1,24 @@
 //! The middleware: names the instance on every response of the app it wraps.
 
+use std::fmt;
 use std::future::{ready, Future, Ready};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use actix_web::body::EitherBody;
+use actix_web::body::BoxBody;
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::{Error, HttpMessage, HttpRequest};
+use actix_web::http::StatusCode;
+use actix_web::{Error, HttpMessage, HttpResponse, ResponseError};
 
 use crate::Instance;
 
 /// An actix-web middleware (`App::wrap`) that puts the instance's header on every
 /// response of the app (a handler's own value is kept), counts the responses, and
 /// hands every request the [`Instance`] for its extractor. An error that a middleware
-/// inside it returns is turned into its response here, so that it carries the header
-/// too.
+/// inside it returns instead of a response goes on as an error whose response carries
+/// the header too; wrap this middleware last (outermost), so that the others see the
+/// errors they made as they made them.
 ///
 /// ```
 /// use actix_web::{test, web, App};
@@ -66,7 +69,7 @@ impl<S, B> Transform<S, ServiceRequest> for InstanceMiddleware
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
 {
-    type Response = ServiceResponse<EitherBody<B>>;
+    type Response = ServiceResponse<B>;
     type Error = Error;
     type Transform = InstanceMiddlewareService<S>;
     type InitError = ();
@@ -90,7 +93,7 @@ impl<S, B> Service<ServiceRequest> for InstanceMiddlewareService<S>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
 {
-    type Response = ServiceResponse<EitherBody<B>>;
+    type Response = ServiceResponse<B>;
     type Error = Error;
     type Future = InstanceMiddlewareFuture<S::Future>;
 
@@ -100,11 +103,8 @@ where
         request
             .extensions_mut()
             .insert(self.middleware.instance.clone());
-        // Kept to build a response from an error that comes back instead of one.
-        let http_request = request.request().clone();
         InstanceMiddlewareFuture {
             inner: self.service.call(request),
-            request: Some(http_request),
             middleware: self.middleware.clone(),
         }
     }
@@ -115,7 +115,6 @@ pin_project_lite::pin_project! {
     pub struct InstanceMiddlewareFuture<F> {
         #[pin]
         inner: F,
-        request: Option<HttpRequest>,
         middleware: InstanceMiddleware,
     }
 }
@@ -124,27 +123,72 @@ impl<F, B> Future for InstanceMiddlewareFuture<F>
 where
     F: Future<Output = Result<ServiceResponse<B>, Error>>,
 {
-    type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
+    type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let mut response = match this.inner.poll(cx) {
+        let result = match this.inner.poll(cx) {
             Poll::Pending => return Poll::Pending,
-            Poll::Ready(Ok(response)) => response.map_into_left_body(),
-            Poll::Ready(Err(error)) => match this.request.take() {
-                Some(request) => ServiceResponse::from_err(error, request).map_into_right_body(),
-                // Polled again after it was ready: the executor's mistake, passed on.
-                None => return Poll::Ready(Err(error)),
-            },
+            Poll::Ready(result) => result,
         };
         // Counted as it leaves: `served` is the responses before the one that shows it.
         this.middleware.instance.count_response();
-        if let Some((name, value)) = &this.middleware.header {
-            // The handler's own value is kept.
-            if !response.headers().contains_key(name) {
-                response.headers_mut().insert(name.clone(), value.clone());
+        let Some(header) = &this.middleware.header else {
+            return Poll::Ready(result);
+        };
+        Poll::Ready(match result {
+            Ok(mut response) => {
+                name(response.headers_mut(), header);
+                Ok(response)
             }
-        }
-        Poll::Ready(Ok(response))
+            // actix-web writes an error's own response where no service made one:
+            // this one's is the inner error's, named.
+            Err(error) => Err(Named {
+                error,
+                header: header.clone(),
+            }
+            .into()),
+        })
+    }
+}
+
+/// Sets the header where the response lacks it: a handler's own value is kept.
+fn name(
+    headers: &mut actix_web::http::header::HeaderMap,
+    (name, value): &(HeaderName, HeaderValue),
+) {
+    if !headers.contains_key(name) {
+        headers.insert(name.clone(), value.clone());
+    }
+}
+
+/// An error that a service inside the middleware returned, whose response carries the
+/// header.
+struct Named {
+    error: Error,
+    header: (HeaderName, HeaderValue),
+}
+
+impl fmt::Debug for Named {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.error, f)
+    }
+}
+
+impl fmt::Display for Named {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl ResponseError for Named {
+    fn status_code(&self) -> StatusCode {
+        self.error.as_response_error().status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse<BoxBody> {
+        let mut response = self.error.error_response();
+        name(response.headers_mut(), &self.header);
+        response
     }
 }
