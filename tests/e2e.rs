@@ -1,6 +1,7 @@
-//! End to end, for real: a fleet of five containers, three of the Rocket `hello`
-//! example and two of `hello_axum`, built `FROM scratch` from static binaries, behind
-//! one HAProxy on loopback, as a team with services on both frameworks runs them.
+//! End to end, for real: a fleet of seven containers, three of the Rocket `hello`
+//! example, two of `hello_axum` and two of `hello_actix`, built `FROM scratch` from
+//! static binaries, behind one HAProxy on loopback, as a team with services on several
+//! frameworks runs them.
 //!
 //! `cargo test --features e2e --test e2e -- --nocapture`
 //!
@@ -47,16 +48,17 @@ impl Drop for Lab {
     }
 }
 
-/// The framework a copy runs: the two examples answer alike, but for what Rocket
-/// itself decides (a request with the wrong method is Rocket's 404, Axum's 405).
+/// The framework a copy runs: the examples answer alike, but for what Rocket itself
+/// decides (a request with the wrong method is Rocket's 404, Axum's and actix-web's 405).
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Framework {
     Rocket,
     Axum,
+    Actix,
 }
 
 #[test]
-fn a_rocket_and_axum_fleet_behind_haproxy() {
+fn a_rocket_axum_and_actix_fleet_behind_haproxy() {
     require_tools();
     let builds = build_static();
     let cli = builds.cli.clone();
@@ -72,17 +74,20 @@ fn a_rocket_and_axum_fleet_behind_haproxy() {
     let image = import_image(lab.dir.path(), &builds, &lab.tag);
     lab.image = Some(image.clone());
 
-    // The seed's two hosts and three ports on loopback, and two Axum copies on 127.0.0.1
-    // (hello_axum listens there only). Host and private cgroup namespaces on each side:
-    // the id comes from the cgroup path in one and from mountinfo in the other.
-    let (p1, p2, p3, p4, front) = (
+    // The seed's two hosts and three ports on loopback, and two Axum and two actix-web
+    // copies on 127.0.0.1 (those examples listen there only). Host and private cgroup
+    // namespaces on each side: the id comes from the cgroup path in one and from
+    // mountinfo in the other.
+    let (p1, p2, p3, p4, p5, p6, front) = (
+        free_port(),
+        free_port(),
         free_port(),
         free_port(),
         free_port(),
         free_port(),
         free_port(),
     );
-    use Framework::{Axum, Rocket};
+    use Framework::{Actix, Axum, Rocket};
     let copies = [
         (
             "1",
@@ -124,6 +129,22 @@ fn a_rocket_and_axum_fleet_behind_haproxy() {
             vec!["--cgroupns", "private"],
             "mountinfo",
         ),
+        (
+            "6",
+            Actix,
+            "127.0.0.1",
+            p5,
+            vec!["--cgroupns", "host"],
+            "cgroup",
+        ),
+        (
+            "7",
+            Actix,
+            "127.0.0.1",
+            p6,
+            vec!["--cgroupns", "private"],
+            "mountinfo",
+        ),
     ];
     let mut ids = Vec::new();
     for (n, framework, address, port, extra, _) in &copies {
@@ -136,13 +157,15 @@ fn a_rocket_and_axum_fleet_behind_haproxy() {
                 format!("ROCKET_PORT={port}"),
                 "ROCKET_LOG_LEVEL=normal".to_owned(),
             ],
-            Axum => vec![format!("PORT={port}")],
+            Axum | Actix => vec![format!("PORT={port}")],
         };
         for variable in &environment {
             args.extend(["-e", variable.as_str()]);
         }
-        if *framework == Axum {
-            args.extend(["--entrypoint", "/hello_axum"]);
+        match framework {
+            Rocket => {}
+            Axum => args.extend(["--entrypoint", "/hello_axum"]),
+            Actix => args.extend(["--entrypoint", "/hello_actix"]),
         }
         args.push(&image);
         let started = run("docker", &args);
@@ -155,7 +178,7 @@ fn a_rocket_and_axum_fleet_behind_haproxy() {
         );
         ids.push((id, format!("http://{address}:{port}")));
     }
-    let ports = [p1, p2, p3, p4, front];
+    let ports = [p1, p2, p3, p4, p5, p6, front];
 
     // Each container's own /inst names itself; header and body agree; JSON says how;
     // every response carries the header, none an address or a port.
@@ -233,7 +256,7 @@ fn a_rocket_and_axum_fleet_behind_haproxy() {
             "{at}"
         );
         let (status, headers, _) = post(&inst).expect("an answer");
-        let wrong_method = if *framework == Axum { 405 } else { 404 };
+        let wrong_method = if *framework == Rocket { 404 } else { 405 };
         assert_eq!(status, wrong_method, "{at}: POST /inst");
         assert_eq!(
             header_value(&headers, "x-instance-id"),
@@ -298,7 +321,8 @@ fn a_rocket_and_axum_fleet_behind_haproxy() {
              frontend web\n  bind 127.0.0.1:{front}\n  default_backend copies\n\n\
              backend copies\n  balance roundrobin\n  option httpchk GET /inst\n  default-server check inter 500ms fall 2 rise 1\n\
              \x20 server copy1 127.0.0.1:{p1}\n  server copy2 127.0.0.1:{p2}\n  server copy3 127.0.0.2:{p1}\n\
-             \x20 server copy4 127.0.0.1:{p3}\n  server copy5 127.0.0.1:{p4}\n"
+             \x20 server copy4 127.0.0.1:{p3}\n  server copy5 127.0.0.1:{p4}\n\
+             \x20 server copy6 127.0.0.1:{p5}\n  server copy7 127.0.0.1:{p6}\n"
         ),
     )
     .expect("write haproxy.cfg");
@@ -312,7 +336,7 @@ fn a_rocket_and_axum_fleet_behind_haproxy() {
     let url = format!("http://127.0.0.1:{front}/inst");
     let all: BTreeSet<String> = ids.iter().map(|(id, _)| id.clone()).collect();
     wait_for(
-        "all five copies healthy behind HAProxy",
+        "all seven copies healthy behind HAProxy",
         Duration::from_secs(30),
         || {
             let report = probe(&cli, &url, 50);
@@ -320,10 +344,10 @@ fn a_rocket_and_axum_fleet_behind_haproxy() {
         },
     );
 
-    // Through HAProxy: exactly the five ids docker reports, evenly spread.
-    let report = probe(&cli, &url, 500);
+    // Through HAProxy: exactly the seven ids docker reports, evenly spread.
+    let report = probe(&cli, &url, 700);
     println!("through HAProxy: {report}");
-    assert_eq!(report["requests"], 500);
+    assert_eq!(report["requests"], 700);
     assert_eq!(report["errors"], 0, "{report}");
     assert_eq!(ids_of(&report), all, "{report}");
     for instance in report["instances"].as_array().expect("instances") {
@@ -340,7 +364,7 @@ fn a_rocket_and_axum_fleet_behind_haproxy() {
         assert_no_address(&format!("{headers}\n{body}"), &ports);
     }
 
-    // Stop one copy: within seconds every request is answered, by the other four only.
+    // Stop one copy: within seconds every request is answered, by the other six only.
     let (stopped, _) = &ids[1];
     run("docker", &["stop", "-t", "1", &lab.containers[1]]);
     let remaining: BTreeSet<String> = all.iter().filter(|id| *id != stopped).cloned().collect();

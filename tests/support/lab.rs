@@ -49,12 +49,14 @@ pub fn require_tools() {
     }
 }
 
-/// The static release builds a suite runs: both examples and the command.
+/// The static release builds a suite runs: the three examples and the command.
 pub struct Builds {
     /// `examples/hello.rs`, the Rocket app.
     pub hello: PathBuf,
     /// `examples/hello_axum.rs`, the same app on Axum.
     pub hello_axum: PathBuf,
+    /// `examples/hello_actix.rs`, the same app on actix-web.
+    pub hello_actix: PathBuf,
     /// The `instance-id` command.
     pub cli: PathBuf,
 }
@@ -72,7 +74,14 @@ pub fn build_static() -> Builds {
     for (package, targets) in [
         (
             "instance-id-workspace",
-            &["--example", "hello", "--example", "hello_axum"][..],
+            &[
+                "--example",
+                "hello",
+                "--example",
+                "hello_axum",
+                "--example",
+                "hello_actix",
+            ][..],
         ),
         ("instance-id-cli", &["--bin", "instance-id"][..]),
     ] {
@@ -95,6 +104,7 @@ pub fn build_static() -> Builds {
     Builds {
         hello: release.join("examples/hello"),
         hello_axum: release.join("examples/hello_axum"),
+        hello_actix: release.join("examples/hello_actix"),
         cli: release.join("instance-id"),
     }
 }
@@ -209,13 +219,15 @@ pub fn path(p: &Path) -> &str {
     p.to_str().expect("a UTF-8 path")
 }
 
-/// An image `FROM scratch` with the static examples at `/hello` (its entry point) and
-/// `/hello_axum`: no base image, no registry. Returns its name.
+/// An image `FROM scratch` with the static examples at `/hello` (its entry point),
+/// `/hello_axum` and `/hello_actix`: no base image, no registry. Returns its name.
 pub fn import_image(dir: &Path, builds: &Builds, tag: &str) -> String {
     let image_dir = dir.join("image");
     std::fs::create_dir_all(&image_dir).expect("mkdir");
     std::fs::copy(&builds.hello, image_dir.join("hello")).expect("copy the Rocket example");
     std::fs::copy(&builds.hello_axum, image_dir.join("hello_axum")).expect("copy the Axum example");
+    std::fs::copy(&builds.hello_actix, image_dir.join("hello_actix"))
+        .expect("copy the actix-web example");
     let tarball = dir.join("image.tar");
     run(
         "tar",
@@ -226,6 +238,7 @@ pub fn import_image(dir: &Path, builds: &Builds, tag: &str) -> String {
             path(&tarball),
             "hello",
             "hello_axum",
+            "hello_actix",
         ],
     );
     let image = format!("{tag}:latest");
