@@ -29,7 +29,9 @@
 //! attribute is sugar for [`InstanceFairing`] and [`InstanceConfig`], which a builder
 //! chain can use by hand, and handlers take the identity as an [`Instance`]. On an
 //! Axum `Router` (feature `axum`) the same attribute adds the route and an
-//! `InstanceLayer`, which a tonic server can add by hand.
+//! `InstanceLayer`, which a tonic server can add by hand. An actix-web app (feature
+//! `actix`) wraps itself in `instance.middleware()` and serves `instance.service()`;
+//! any other framework takes an adapter written on [`serve`]'s public API.
 //!
 //! # The detection engine
 //!
@@ -65,9 +67,11 @@
 //! |---|---|---|
 //! | `rocket` | yes | the attribute, the fairing, the identity route and header |
 //! | `axum` | no | the attribute on an `axum::Router`, the identity route, `InstanceLayer` for the header (any Tower service: tonic too), the identity as an extractor; no Rocket |
+//! | `actix` | no | actix-web 4: [`Instance::middleware`](crate::Instance) for the header, `Instance::service` for the identity route, the identity as an extractor; no Rocket, no Axum |
+//! | `serve` | with `rocket`, `axum` or `actix` | [`serve`]: the framework-neutral core every adapter is written on, public so that any framework can have one |
 //! | `ecs` | yes | the `ecs` strategy: one bounded HTTP GET to the task metadata endpoint |
 //! | `opentelemetry` | no | `InstanceResourceDetector`, an `opentelemetry_sdk` resource detector, and an `Instance`'s attributes as a `Resource` (`opentelemetry_sdk` 0.33) |
-//! | `serde` | with `rocket` or `axum` | `Serialize` for [`Detection`] and its parts |
+//! | `serde` | with `serve` | `Serialize` for [`Detection`] and its parts |
 //!
 //! # OpenTelemetry
 //!
@@ -95,7 +99,7 @@
 // The crate's docs describe every adapter; built with one framework's feature alone,
 // the links to the other's items have nothing to point at.
 #![cfg_attr(
-    not(all(feature = "rocket", feature = "axum")),
+    not(all(feature = "rocket", feature = "axum", feature = "actix")),
     allow(rustdoc::broken_intra_doc_links)
 )]
 

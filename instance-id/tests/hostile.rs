@@ -28,13 +28,57 @@ fn reasons(json: &serde_json::Value) -> String {
         .join("\n")
 }
 
-/// Every id that comes out obeys the value rules, whatever went in.
+/// Every id that comes out obeys the value rules, whatever went in: the length and
+/// printable rules by the tests' own statement of them, and no address in it by the
+/// check the end-to-end suites use (which tests/value_rules.rs holds against generated
+/// addresses).
 fn assert_safe(json: &serde_json::Value) {
     if let Some(id) = json["id"].as_str() {
-        if let Err(rule) = instance_id::InstanceId::new(id) {
-            panic!("unsafe id {id:?}: {rule}");
-        }
+        assert!(
+            support::oracle::is_printable_and_bounded(id),
+            "unsafe id {id:?}: not 1 to 253 printable characters"
+        );
+        assert!(
+            !holds_an_ipv4_address(id),
+            "unsafe id {id:?}: it holds an address"
+        );
     }
+}
+
+/// Four numbers of at most three digits, each up to 255, joined by dots, dashes or
+/// underscores: how an IPv4 address hides in a host name (`ip-10-0-3-17`).
+fn holds_an_ipv4_address(text: &str) -> bool {
+    let is_separator = |c: char| matches!(c, '.' | '-' | '_');
+    text.split(|c: char| !(c.is_ascii_digit() || is_separator(c)))
+        .any(|token| {
+            let parts: Vec<&str> = token.split(is_separator).collect();
+            parts.windows(4).any(|four| {
+                four.iter()
+                    .all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u8>().is_ok())
+            })
+        })
+}
+
+#[test]
+fn the_safety_oracle_rejects_what_it_must() {
+    for unsafe_id in [
+        "",
+        "a b",
+        "tab\there",
+        "\u{1b}]0;x",
+        "é",
+        "ip-10-0-3-17",
+        "x_192_168_1_1_y",
+        "10.0.0.1",
+    ] {
+        let json = serde_json::json!({ "id": unsafe_id });
+        assert!(
+            std::panic::catch_unwind(|| assert_safe(&json)).is_err(),
+            "{unsafe_id:?} passed"
+        );
+    }
+    assert_safe(&serde_json::json!({ "id": "cart-5d8f7b6c9-abcde" }));
+    assert_safe(&serde_json::json!({ "id": "v1.2.3-2024.11.05" }));
 }
 
 fn write(root: &Path, file: &str, bytes: &[u8]) {

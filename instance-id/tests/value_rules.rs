@@ -7,6 +7,9 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use instance_id::{InstanceId, InvalidId};
 use proptest::prelude::*;
 
+#[path = "support/oracle.rs"]
+mod oracle;
+
 fn ipv4() -> impl Strategy<Value = Ipv4Addr> {
     any::<[u8; 4]>().prop_map(Ipv4Addr::from)
 }
@@ -152,4 +155,38 @@ fn dashed_and_underscored_addresses() {
         assert!(InstanceId::new(ordinary).is_ok(), "{ordinary}");
     }
     assert_eq!(InstanceId::new("-4242"), Err(InvalidId::LeadingDash));
+}
+
+/// The tests' own statements of the rules, which other tests judge the library by,
+/// reject what they must and take what they must.
+#[test]
+fn the_tests_own_rules_reject_what_they_must() {
+    let container = "f567d2d70907cf14b07a95c07e69ff881934e8cbfa0259f9ddc84aebb3a98786";
+    assert!(oracle::is_container_id(container));
+    for not_one in [
+        &container[..63],
+        &format!("{container}0"),
+        &container.to_uppercase(),
+        &container.replacen('f', "g", 1),
+        "cart-5d8f7b6c9-abcde",
+        "",
+    ] {
+        assert!(!oracle::is_container_id(not_one), "{not_one:?}");
+    }
+    assert!(oracle::is_printable_and_bounded("web-7d9f"));
+    assert!(oracle::is_printable_and_bounded(&"a".repeat(253)));
+    for bad in [
+        "",
+        &"a".repeat(254),
+        "a b",
+        "a\tb",
+        "caf\u{e9}",
+        "a\u{7f}",
+        "\u{1b}[31m",
+    ] {
+        assert!(!oracle::is_printable_and_bounded(bad), "{bad:?}");
+    }
+    // The library agrees with them on each.
+    assert!(InstanceId::new(&"a".repeat(254)).is_err());
+    assert!(InstanceId::new("a b").is_err());
 }
