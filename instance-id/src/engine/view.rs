@@ -522,6 +522,19 @@ mod tests {
     }
 
     #[test]
+    fn a_snapshot_takes_the_kernel_host_name_as_a_live_process_does() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("etc")).expect("mkdir");
+        std::fs::write(dir.path().join("etc/hostname"), "vm\n").expect("write");
+        assert_eq!(SystemView::snapshot(dir.path()).hostname(), Ok("vm"));
+        std::fs::create_dir_all(dir.path().join("proc/sys/kernel")).expect("mkdir");
+        std::fs::write(dir.path().join("proc/sys/kernel/hostname"), "sandbox-7\n").expect("write");
+        assert_eq!(SystemView::snapshot(dir.path()).hostname(), Ok("sandbox-7"));
+        std::fs::remove_file(dir.path().join("etc/hostname")).expect("remove");
+        assert_eq!(SystemView::snapshot(dir.path()).hostname(), Ok("sandbox-7"));
+    }
+
+    #[test]
     fn a_directory_is_a_reason() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir_all(dir.path().join("etc/hostname")).expect("mkdir");

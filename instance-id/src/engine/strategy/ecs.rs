@@ -31,8 +31,13 @@ pub(crate) fn find(view: &SystemView) -> Result<Evidence, String> {
             "${VARIABLE} is set, but a snapshot never queries the network"
         ));
     }
-    fetch_docker_id(uri)
-        .map(|id| Evidence::new(id, Some(Runtime::Platform(Platform::Ecs)), format!("DockerId from ${VARIABLE}")))
+    fetch_docker_id(uri).map(|id| {
+        Evidence::new(
+            id,
+            Some(Runtime::Platform(Platform::Ecs)),
+            format!("DockerId from ${VARIABLE}"),
+        )
+    })
 }
 
 #[cfg(feature = "ecs")]

@@ -40,7 +40,6 @@
 //! token or more (jobs, sessions), and a runtime's per-run directory (Buildah's
 //! `/var/tmp/buildah<n>/`, whose working container `/run/.containerenv` names).
 
-
 use super::cgroup;
 use super::lxc::{self, RootDir};
 use super::mountinfo::{Mount, NETWORK_JOIN_FILES, OWN_FILES};
@@ -76,6 +75,8 @@ struct Claim {
     runtime: Option<Runtime>,
     /// The agreeing sources, for `--explain`.
     why: String,
+    /// What else was seen and did not count against it.
+    note: Option<String>,
 }
 
 /// The container an unknown runtime runs this process in, where independent sources
@@ -111,7 +112,8 @@ pub(super) fn decide(view: &SystemView, mounts: &[Mount<'_>]) -> Result<Evidence
             Quoted(&other.id)
         ));
     }
-    let joined = claim.runtime == Some(Runtime::Container(ContainerRuntime::Podman)) && sources.storage_joined();
+    let joined = claim.runtime == Some(Runtime::Container(ContainerRuntime::Podman))
+        && sources.storage_joined();
     if let Some(veto) = sources.disagreeing(&claim.id, joined) {
         return Err(format!(
             "{} agree on {}, but {veto}: refusing to guess",
@@ -119,10 +121,15 @@ pub(super) fn decide(view: &SystemView, mounts: &[Mount<'_>]) -> Result<Evidence
             Quoted(&claim.id)
         ));
     }
+    let note = claim
+        .note
+        .as_ref()
+        .map(|note| format!("; {note}"))
+        .unwrap_or_default();
     Ok(Evidence::new(
         claim.id.clone(),
         claim.runtime,
-        format!("{MOUNTINFO}: {} agree", claim.why),
+        format!("{MOUNTINFO}: {} agree{note}", claim.why),
     ))
 }
 
@@ -218,7 +225,11 @@ impl<'m> Sources<'m> {
     fn disagreeing(&self, id: &str, joined: bool) -> Option<String> {
         // The container's own directory may carry more than its name (an LXD
         // project's `<project>_<name>`), and LXC's cgroup is named after it.
-        let root_names = |name: &str| self.root_dir.as_ref().is_some_and(|r| r.names(id) && r.dir == name);
+        let root_names = |name: &str| {
+            self.root_dir
+                .as_ref()
+                .is_some_and(|r| r.names(id) && r.dir == name)
+        };
         if let Some((leaf, path)) = self
             .cgroup
             .iter()
@@ -266,10 +277,19 @@ impl<'m> Sources<'m> {
         } else if let Some(marker) = self.lxc_marker {
             seen.push(marker.to_owned());
         }
+        let lxc = lxc::claim(
+            self.root_dir.as_ref(),
+            self.lxc_marker,
+            self.hostname.as_deref(),
+        )
+        .err()
+        .flatten()
+        .map(|why| format!("; {why}"))
+        .unwrap_or_default();
         if seen.is_empty() {
-            String::new()
+            lxc
         } else {
-            format!(" (seen: {})", seen.join(", "))
+            format!(" (seen: {}){lxc}", seen.join(", "))
         }
     }
 }
@@ -296,6 +316,7 @@ fn containerd_namespace(s: &Sources<'_>) -> Option<Claim> {
             Quoted(leaf),
             Quoted(namespace)
         ),
+        note: None,
     })
 }
 
@@ -337,16 +358,18 @@ fn containers_storage(s: &Sources<'_>) -> Option<Claim> {
         id: id.clone(),
         runtime: Some(Runtime::Container(ContainerRuntime::Podman)),
         why: format!("{point} mounted from {root} and {second}"),
+        note: None,
     })
 }
 
 /// LXC, LXD and Incus by their own evidence (see `lxc`).
 fn lxc_family(s: &Sources<'_>) -> Option<Claim> {
-    let claim = lxc::claim(s.root_dir.as_ref(), s.lxc_marker, s.hostname.as_deref())?;
+    let claim = lxc::claim(s.root_dir.as_ref(), s.lxc_marker, s.hostname.as_deref()).ok()?;
     Some(Claim {
         id: claim.name,
         runtime: Some(ContainerRuntime::Lxc.into()),
         why: claim.why,
+        note: claim.note,
     })
 }
 
@@ -358,7 +381,12 @@ fn bundle(s: &Sources<'_>) -> Option<Claim> {
     (leaf == name).then(|| Claim {
         id: name.to_owned(),
         runtime: None,
-        why: format!("cgroup leaf {} and root mount from {}", Quoted(leaf), root.path),
+        why: format!(
+            "cgroup leaf {} and root mount from {}",
+            Quoted(leaf),
+            root.path
+        ),
+        note: None,
     })
 }
 
@@ -488,7 +516,10 @@ mod tests {
         let found = detect(&[cgroup, ("proc/self/mountinfo", SNAPSHOTTER_ROOT)]).expect("agreed");
         assert_eq!(
             (found.value.as_str(), found.runtime),
-            ("web-1", Some(Runtime::Container(ContainerRuntime::Containerd)))
+            (
+                "web-1",
+                Some(Runtime::Container(ContainerRuntime::Containerd))
+            )
         );
         assert!(
             found.detail.contains("cgroup leaf \"web-1\""),
@@ -599,7 +630,10 @@ mod tests {
         assert_eq!(detect(&[root, lxc]).map(|e| e.value), Ok("web-3".into()));
         // systemd's record stands for the environment of a service.
         let systemd = ("run/systemd/container", "lxc\n");
-        assert_eq!(detect(&[root, systemd]).map(|e| e.value), Ok("web-3".into()));
+        assert_eq!(
+            detect(&[root, systemd]).map(|e| e.value),
+            Ok("web-3".into())
+        );
         // An LXD project's instance, on a storage pool anywhere.
         let project = mountinfo("/srv/pool/containers/shop_web-4/rootfs");
         let found = detect(&[("proc/self/mountinfo", &project), lxc]).expect("a project");
@@ -607,7 +641,10 @@ mod tests {
         // Outside those layouts the UTS name must agree.
         let bundle = mountinfo("/srv/bundles/web-3/rootfs");
         let bundle = ("proc/self/mountinfo", bundle.as_str());
-        assert_eq!(detect(&[bundle, lxc, name]).map(|e| e.value), Ok("web-3".into()));
+        assert_eq!(
+            detect(&[bundle, lxc, name]).map(|e| e.value),
+            Ok("web-3".into())
+        );
         assert!(detect(&[bundle, lxc]).is_err());
         assert!(detect(&[bundle, lxc, ("etc/hostname", "web-4\n")]).is_err());
         let dir = mountinfo("/srv/roots/db-1");

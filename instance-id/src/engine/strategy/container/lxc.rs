@@ -140,17 +140,26 @@ pub(super) struct LxcClaim {
     pub name: String,
     /// The agreeing sources, for `--explain`.
     pub why: String,
+    /// What else was seen and did not count against it (a UTS name set apart).
+    pub note: Option<String>,
 }
 
 /// The container that the marker, the root's layout and (outside LXC's and LXD's own
-/// layouts) the UTS name agree on.
+/// layouts) the UTS name agree on; else, where the marker is there, why it names
+/// nothing.
 pub(super) fn claim(
     root: Option<&RootDir>,
     marker: Option<&str>,
     hostname: Option<&str>,
-) -> Option<LxcClaim> {
-    let root = root?;
-    let marker = marker?;
+) -> Result<LxcClaim, Option<String>> {
+    let Some(marker) = marker else {
+        return Err(None);
+    };
+    let Some(root) = root else {
+        return Err(Some(format!(
+            "{marker}, but the root mount is no directory a container is named by"
+        )));
+    };
     if let Some(name) = root.own_name() {
         let layout = match root.layout {
             Layout::StoragePool { .. } => "a storage pool's containers/<name>/rootfs",
@@ -158,32 +167,37 @@ pub(super) fn claim(
         };
         // The UTS name is the user's to set apart; the container's name is the one
         // that lxc-ls, lxc list and lxc exec take.
-        let uts = match hostname {
-            Some(host) if host != name => format!(
-                "; the UTS name {} is set apart from it, and the container's name wins",
+        let note = hostname.filter(|host| *host != name).map(|host| {
+            format!(
+                "the UTS name {} is set apart from it, and the container's name wins",
                 Quoted(host)
-            ),
-            _ => String::new(),
-        };
-        return Some(LxcClaim {
+            )
+        });
+        return Ok(LxcClaim {
             name: name.to_owned(),
-            why: format!(
-                "root mount from {} ({layout}) and {marker}{uts}",
-                root.path
-            ),
+            why: format!("root mount from {} ({layout}) and {marker}", root.path),
+            note,
         });
     }
     // Any directory may be bound as a sandbox's root: outside LXC's own layouts the
     // runtime's other word, the UTS name it gives the container, must agree.
-    let host = hostname.filter(|host| *host == root.dir)?;
-    Some(LxcClaim {
-        name: root.dir.clone(),
-        why: format!(
-            "root mount from {}, the UTS name {} and {marker}",
+    match hostname {
+        Some(host) if host == root.dir => Ok(LxcClaim {
+            name: root.dir.clone(),
+            why: format!(
+                "root mount from {}, the UTS name {} and {marker}",
+                root.path,
+                Quoted(host)
+            ),
+            note: None,
+        }),
+        other => Err(Some(format!(
+            "{marker}, but the root mount from {} is outside LXC's and LXD's own layouts and the UTS name {} is not {}",
             root.path,
-            Quoted(host)
-        ),
-    })
+            other.map(Quoted).map_or_else(|| "(unknown)".to_owned(), |q| q.to_string()),
+            Quoted(&root.dir)
+        ))),
+    }
 }
 
 /// The container that LXC's or LXD's own evidence names, read from the view: for the
@@ -231,8 +245,8 @@ mod tests {
             ("my_shop_web-4", Some("web-4"))
         );
         assert!(project.names("web-4") && project.names("my_shop_web-4"));
-        let bundle = root("85 63 254:0 /srv/b/job-1/rootfs / rw - ext4 /dev/vda rw")
-            .expect("a bundle");
+        let bundle =
+            root("85 63 254:0 /srv/b/job-1/rootfs / rw - ext4 /dev/vda rw").expect("a bundle");
         assert_eq!((bundle.bundle(), bundle.own_name()), (Some("job-1"), None));
         let dir = root("85 63 254:0 /srv/roots/db-1 / rw - ext4 /dev/vda rw").expect("a dir");
         assert_eq!((dir.dir.as_str(), dir.bundle()), ("db-1", None));
@@ -250,14 +264,19 @@ mod tests {
     #[test]
     fn the_claim_says_which_sources_agree() {
         let lxd = root("1 0 254:0 /srv/p/containers/cart-2/rootfs / rw - ext4 /dev/vda rw");
-        let claim = claim(lxd.as_ref(), Some("container=lxc in the environment"), Some("pos"))
-            .expect("LXD's own layout");
+        let claim = claim(
+            lxd.as_ref(),
+            Some("container=lxc in the environment"),
+            Some("pos"),
+        )
+        .expect("LXD's own layout");
         assert_eq!(claim.name, "cart-2");
         assert!(claim.why.contains("storage pool") && claim.why.contains("container=lxc"));
-        assert_eq!(claim_without_marker(lxd.as_ref()), None);
-    }
-
-    fn claim_without_marker(root: Option<&RootDir>) -> Option<LxcClaim> {
-        claim(root, None, Some("cart-2"))
+        assert!(claim.note.is_some_and(|note| note.contains("\"pos\"")));
+        assert_eq!(super::claim(lxd.as_ref(), None, Some("cart-2")), Err(None));
+        let sandbox = root("1 0 254:0 /srv/x/job-1/rootfs / rw - ext4 /dev/vda rw");
+        let refused = super::claim(sandbox.as_ref(), Some("container=lxc"), Some("runner-3"))
+            .expect_err("another host name");
+        assert!(refused.is_some_and(|why| why.contains("\"runner-3\" is not \"job-1\"")));
     }
 }

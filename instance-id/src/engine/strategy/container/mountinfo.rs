@@ -20,8 +20,8 @@ use std::borrow::Cow;
 
 use super::agree;
 use super::cgroup::choose;
-use super::shapes::innermost;
 use super::podman::CONTAINERENV;
+use super::shapes::innermost;
 use crate::engine::runtime::{ContainerRuntime, Platform, Runtime};
 use crate::engine::strategy::Evidence;
 use crate::engine::view::SystemView;

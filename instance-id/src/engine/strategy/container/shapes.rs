@@ -110,7 +110,10 @@ fn container_segment<'a>(
     let unscoped = segment.strip_suffix(".scope").unwrap_or(segment);
     for (prefix, runtime) in [
         ("docker-", Runtime::Container(ContainerRuntime::Docker)),
-        ("cri-containerd-", Runtime::Container(ContainerRuntime::Containerd)),
+        (
+            "cri-containerd-",
+            Runtime::Container(ContainerRuntime::Containerd),
+        ),
         // nerdctl under systemd: "system.slice:nerdctl:<id>" becomes nerdctl-<id>.scope.
         ("nerdctl-", Runtime::Container(ContainerRuntime::Containerd)),
         ("crio-", Runtime::Container(ContainerRuntime::CriO)),
@@ -125,7 +128,8 @@ fn container_segment<'a>(
     }
     // containerd's systemd driver without systemd scopes: "<slice>:cri-containerd:<id>".
     if let Some((_, id)) = segment.rsplit_once(":cri-containerd:") {
-        return is_lower_hex(id, 64).then_some((id, Some(Runtime::Container(ContainerRuntime::Containerd))));
+        return is_lower_hex(id, 64)
+            .then_some((id, Some(Runtime::Container(ContainerRuntime::Containerd))));
     }
     // A bare 64-hex leaf: Docker's cgroupfs driver (/docker/<id>, or --cgroup-parent),
     // Kubernetes on cgroupfs (/kubepods/<qos>/pod<uid>/<id>), ECS on EC2 (/ecs/<task>/<id>).
@@ -219,15 +223,24 @@ mod tests {
         );
         assert_eq!(
             id_of("/lxc/web01"),
-            Some(("web01".into(), Some(Runtime::Container(ContainerRuntime::Lxc))))
+            Some((
+                "web01".into(),
+                Some(Runtime::Container(ContainerRuntime::Lxc))
+            ))
         );
         assert_eq!(
             id_of("/lxc.payload.web01"),
-            Some(("web01".into(), Some(Runtime::Container(ContainerRuntime::Lxc))))
+            Some((
+                "web01".into(),
+                Some(Runtime::Container(ContainerRuntime::Lxc))
+            ))
         );
         assert_eq!(
             id_of("/garden/6f265890-5165-7fab-6b52-18d1"),
-            Some(("6f265890-5165-7fab-6b52-18d1".into(), Some(Runtime::Container(ContainerRuntime::Garden))))
+            Some((
+                "6f265890-5165-7fab-6b52-18d1".into(),
+                Some(Runtime::Container(ContainerRuntime::Garden))
+            ))
         );
     }
 
@@ -255,7 +268,10 @@ mod tests {
     fn nesting_takes_the_innermost() {
         let path = format!("/kubepods/burstable/pod24c1/{ID}/docker/{ID2}");
         let inner = innermost(&path).expect("a sighting");
-        assert_eq!((inner.id, inner.runtime), (ID2, Some(Runtime::Container(ContainerRuntime::Docker))));
+        assert_eq!(
+            (inner.id, inner.runtime),
+            (ID2, Some(Runtime::Container(ContainerRuntime::Docker)))
+        );
         let outer_path = format!("/kubepods/burstable/pod24c1/{ID}");
         let outer = innermost(&outer_path).expect("a sighting");
         assert!(inner.is_inside(&outer));
