@@ -52,8 +52,8 @@ use crate::engine::Quoted;
 use crate::identity::id::is_lower_hex;
 use crate::identity::id::short_form;
 
-const MOUNTINFO: &str = "/proc/self/mountinfo";
-const CGROUP: &str = "/proc/self/cgroup";
+use super::cgroup::PATH as CGROUP;
+use super::mountinfo::PATH as MOUNTINFO;
 
 /// Cgroup parents that another runtime's known shape owns, whose children are that
 /// runtime's (64-hex ids, BuildKit's per-step ids), never containerd namespaces.

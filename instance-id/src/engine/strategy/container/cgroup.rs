@@ -7,7 +7,7 @@ use crate::engine::strategy::Evidence;
 use crate::engine::view::SystemView;
 use crate::engine::Quoted;
 
-const PATH: &str = "/proc/self/cgroup";
+pub(super) const PATH: &str = "/proc/self/cgroup";
 
 /// The cgroup path of each line of `/proc/self/cgroup` that has its form,
 /// `hierarchy-ID:controller-list:/path`; any other line is no evidence. The one

@@ -62,9 +62,9 @@ pub(super) struct Mount<'a> {
 }
 
 /// Whose layout a container's own directory is. The runtime it stands for is decided
-/// once, by where the container runs ([`Storage::runtime`]).
+/// once, by where the container runs ([`StorageLayout::runtime`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Storage {
+enum StorageLayout {
     /// Docker's `containers/<id>/`.
     Docker,
     /// containers-storage's `overlay-containers/<id>/userdata/`: Podman's, and CRI-O's
@@ -74,13 +74,13 @@ enum Storage {
     Nerdctl,
 }
 
-impl Storage {
+impl StorageLayout {
     fn runtime(self, in_pod: bool) -> Runtime {
         match self {
-            Storage::Docker => ContainerRuntime::Docker.into(),
-            Storage::ContainersStorage if in_pod => ContainerRuntime::CriO.into(),
-            Storage::ContainersStorage => ContainerRuntime::Podman.into(),
-            Storage::Nerdctl => ContainerRuntime::Containerd.into(),
+            StorageLayout::Docker => ContainerRuntime::Docker.into(),
+            StorageLayout::ContainersStorage if in_pod => ContainerRuntime::CriO.into(),
+            StorageLayout::ContainersStorage => ContainerRuntime::Podman.into(),
+            StorageLayout::Nerdctl => ContainerRuntime::Containerd.into(),
         }
     }
 }
@@ -89,7 +89,7 @@ impl Storage {
 #[derive(Debug, PartialEq, Eq)]
 enum MountOwner<'a> {
     /// A container's own directory.
-    Container(&'a str, Storage),
+    Container(&'a str, StorageLayout),
     /// A CRI pod sandbox's directory (containerd's `sandboxes/<id>`).
     Sandbox(&'a str),
     Other,
@@ -132,8 +132,8 @@ pub(crate) fn find(view: &SystemView) -> Result<Evidence, String> {
         if let MountOwner::Container(id, storage) = owner(&mount.root) {
             // In a pod only CRI-O's per-container secrets directory is this
             // container's own; everything else there is the sandbox's.
-            let own =
-                !in_pod || (*point == "/run/secrets" && storage == Storage::ContainersStorage);
+            let own = !in_pod
+                || (*point == "/run/secrets" && storage == StorageLayout::ContainersStorage);
             if own {
                 found.push((id, storage.runtime(in_pod), point, mount));
             }
@@ -253,13 +253,13 @@ fn owner(root: &str) -> MountOwner<'_> {
         match window {
             ["sandboxes", id, _] if is_lower_hex(id, 64) => return MountOwner::Sandbox(id),
             ["overlay-containers", id, "userdata"] if is_lower_hex(id, 64) => {
-                return MountOwner::Container(id, Storage::ContainersStorage)
+                return MountOwner::Container(id, StorageLayout::ContainersStorage)
             }
             ["containers" | "etchosts", _namespace, id] if nerdctl && is_lower_hex(id, 64) => {
-                return MountOwner::Container(id, Storage::Nerdctl)
+                return MountOwner::Container(id, StorageLayout::Nerdctl)
             }
             ["containers", id, _] if is_lower_hex(id, 64) => {
-                return MountOwner::Container(id, Storage::Docker)
+                return MountOwner::Container(id, StorageLayout::Docker)
             }
             _ => {}
         }
@@ -268,10 +268,10 @@ fn owner(root: &str) -> MountOwner<'_> {
     // container's directory (`/<id>/hostname`, Podman's `/<id>/userdata/hostname`).
     match segments.as_slice() {
         ["", id, "userdata", _] if is_lower_hex(id, 64) => {
-            MountOwner::Container(id, Storage::ContainersStorage)
+            MountOwner::Container(id, StorageLayout::ContainersStorage)
         }
         ["", id, file] if is_lower_hex(id, 64) && PER_CONTAINER_FILES.contains(file) => {
-            MountOwner::Container(id, Storage::Docker)
+            MountOwner::Container(id, StorageLayout::Docker)
         }
         _ => MountOwner::Other,
     }
@@ -335,13 +335,13 @@ mod tests {
         let id = "6dbe36d9d9b6743fb989c9b147bf12c50a9289d4b726dfc0afca951dc2e89b9a";
         assert_eq!(
             owner(&format!("/var/lib/docker/containers/{id}/hostname")),
-            MountOwner::Container(id, Storage::Docker)
+            MountOwner::Container(id, StorageLayout::Docker)
         );
         assert_eq!(
             owner(&format!(
                 "/containers/storage/overlay-containers/{id}/userdata/hosts"
             )),
-            MountOwner::Container(id, Storage::ContainersStorage)
+            MountOwner::Container(id, StorageLayout::ContainersStorage)
         );
         assert_eq!(
             owner(&format!(
