@@ -127,7 +127,7 @@ pub use engine::chain::Chain;
 #[cfg(feature = "serde")]
 pub use engine::detect::DetectionReport;
 pub use engine::detect::{detect, Attempt, Detection, NoInstanceId, Outcome};
-pub use engine::runtime::Runtime;
+pub use engine::runtime::{ContainerRuntime, Platform, Runtime};
 pub use engine::strategy::Strategy;
 pub use engine::view::{EnvValue, SystemView};
 pub use identity::expose::{hash_id, Expose, ExposeExt, HashKeyError};

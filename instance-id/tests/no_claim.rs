@@ -4,6 +4,10 @@
 //! named with 32 or 64 hex, is no container. The host name is one of the planted
 //! names, so a rule that took a planted mount for this process's would find it
 //! "agreeing". `container` must claim nothing, and the fallback answers.
+//!
+//! A sandbox that imitates LXC's marker (`container=lxc`, or systemd's
+//! `/run/systemd/container` saying `lxc`) over a root directory outside LXC's and
+//! LXD's own layouts, with a host name of its own, is no container either.
 
 mod support;
 
@@ -107,15 +111,7 @@ fn host() -> impl Strategy<Value = (String, String, String, String)> {
             (own_root(names), Just((mounts, cgroups, hostname, marker)))
         })
         .prop_map(|(root, (mounts, cgroups, hostname, marker))| {
-            let mut table = format!("20 1 {root}\n");
-            for (n, mount) in mounts.iter().enumerate() {
-                table.push_str(&format!("{} 20 {mount}\n", 30 + n));
-            }
-            let cgroup: String = cgroups
-                .iter()
-                .enumerate()
-                .map(|(n, path)| format!("{}:{}:{path}\n", cgroups.len() - 1 - n, controller(n)))
-                .collect();
+            let (table, cgroup) = tables(&root, &mounts, &cgroups);
             let environ = format!("PATH=/usr/bin:/bin\0{marker}\0");
             (table, cgroup, hostname, environ)
         })
@@ -136,27 +132,138 @@ fn controller(n: usize) -> &'static str {
     ][n % 10]
 }
 
+/// A root directory a sandbox binds, outside LXC's and LXD's own layouts
+/// (`…/lxc/<name>/rootfs`, `…/containers/<name>/rootfs`), some of them near misses.
+fn sandbox_root(name: String) -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(format!("/home/u/sandboxes/{name}/rootfs")),
+        Just(format!("/srv/{name}/rootfs")),
+        Just(format!("/srv/jobs/{name}")),
+        Just(format!("/tmp/bwrap-{name}/rootfs")),
+        Just(format!("/srv/lxc-data/{name}/rootfs")),
+        Just(format!("/var/lib/lxcfs/{name}/rootfs")),
+        Just(format!("/srv/containers-old/{name}/rootfs")),
+        Just(format!("/srv/containers/{name}/root")),
+        Just(format!("/srv/lxc/{name}/rootfs/sub")),
+    ]
+    .prop_map(|path| format!("254:0 {path} / rw,nosuid - ext4 /dev/vda rw"))
+}
+
+/// LXC's marker as a sandbox imitates it: the environment, systemd's record, or both.
+fn lxc_marker() -> impl Strategy<Value = (&'static str, Option<&'static str>)> {
+    prop_oneof![
+        Just(("container=lxc", None)),
+        Just(("", Some("lxc\n"))),
+        Just(("container=lxc", Some("lxc\n"))),
+        Just(("SANDBOX=1", Some("lxc"))),
+    ]
+}
+
+/// What a generated system shows: the mount table, the cgroup file, the kernel's host
+/// name, the environment, `/run/systemd/container` and `/etc/hostname` where written.
+type System = (
+    String,
+    String,
+    String,
+    String,
+    Option<&'static str>,
+    Option<String>,
+);
+
+/// A sandbox over a root directory named `root`, with LXC's marker and a UTS name of
+/// its own (its `/etc/hostname`, copied with the root, may say `root`), beside other
+/// containers' mounts and in job cgroups.
+fn lxc_marker_sandbox() -> impl Strategy<Value = System> {
+    (
+        prop::collection::vec(other_mount(), 0..8),
+        prop::collection::vec(job_cgroup(), 1..10),
+        (name(), name()).prop_filter("a host name of its own", |(root, host)| root != host),
+        lxc_marker(),
+    )
+        .prop_flat_map(|(mounts, cgroups, (root, host), marker)| {
+            let file = prop::option::of(Just(root.clone()));
+            (
+                sandbox_root(root),
+                file,
+                Just((mounts, cgroups, host, marker)),
+            )
+        })
+        .prop_map(
+            |(root, file, (mounts, cgroups, hostname, (environ, systemd)))| {
+                let (table, cgroup) = tables(&root, &mounts, &cgroups);
+                let environ = format!("PATH=/usr/bin:/bin\0{environ}\0");
+                (table, cgroup, hostname, environ, systemd, file)
+            },
+        )
+}
+
+/// The mount table with `root` at `/` and the other mounts after it, and the cgroup
+/// file of `cgroups`.
+fn tables(root: &str, mounts: &[String], cgroups: &[String]) -> (String, String) {
+    let mut table = format!("20 1 {root}\n");
+    for (n, mount) in mounts.iter().enumerate() {
+        table.push_str(&format!("{} 20 {mount}\n", 30 + n));
+    }
+    let cgroup: String = cgroups
+        .iter()
+        .enumerate()
+        .map(|(n, path)| format!("{}:{}:{path}\n", cgroups.len() - 1 - n, controller(n)))
+        .collect();
+    (table, cgroup)
+}
+
+/// Writes the snapshot, detects with `container` and the host name as fallback, and
+/// checks that the fallback answered.
+fn assert_no_claim(
+    (mountinfo, cgroup, hostname, environ, systemd, file): System,
+) -> Result<(), TestCaseError> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("proc/self")).expect("mkdir");
+    std::fs::create_dir_all(root.join("proc/sys/kernel")).expect("mkdir");
+    std::fs::create_dir_all(root.join("run/systemd")).expect("mkdir");
+    std::fs::create_dir_all(root.join("etc")).expect("mkdir");
+    std::fs::write(root.join("proc/self/mountinfo"), &mountinfo).expect("write");
+    std::fs::write(root.join("proc/self/cgroup"), &cgroup).expect("write");
+    std::fs::write(root.join("proc/self/environ"), &environ).expect("write");
+    std::fs::write(
+        root.join("proc/sys/kernel/hostname"),
+        format!("{hostname}\n"),
+    )
+    .expect("write");
+    if let Some(recorded) = systemd {
+        std::fs::write(root.join("run/systemd/container"), recorded).expect("write");
+    }
+    if let Some(name) = &file {
+        std::fs::write(root.join("etc/hostname"), format!("{name}\n")).expect("write");
+    }
+
+    let json = detect_json(root, &["--strategy", "container", "--fallback", "hostname"]);
+    prop_assert_eq!(
+        json["source"].as_str(),
+        Some("hostname"),
+        "claimed {} from\n{}\n{}\n{:?}\n{:#}",
+        json["id"],
+        cgroup,
+        mountinfo,
+        environ,
+        json["attempts"]
+    );
+    prop_assert_eq!(json["id"].as_str(), Some(hostname.as_str()));
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
     fn a_host_beside_other_containers_is_no_container((mountinfo, cgroup, hostname, environ) in host()) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let root = dir.path();
-        std::fs::create_dir_all(root.join("proc/self")).expect("mkdir");
-        std::fs::create_dir_all(root.join("etc")).expect("mkdir");
-        std::fs::write(root.join("proc/self/mountinfo"), &mountinfo).expect("write");
-        std::fs::write(root.join("proc/self/cgroup"), &cgroup).expect("write");
-        std::fs::write(root.join("proc/self/environ"), &environ).expect("write");
-        std::fs::write(root.join("etc/hostname"), format!("{hostname}\n")).expect("write");
+        let file = Some(hostname.clone());
+        assert_no_claim((mountinfo, cgroup, hostname, environ, None, file))?;
+    }
 
-        let json = detect_json(root, &["--strategy", "container", "--fallback", "hostname"]);
-        prop_assert_eq!(
-            json["source"].as_str(),
-            Some("hostname"),
-            "claimed {} from\n{}\n{}\n{:#}",
-            json["id"], cgroup, mountinfo, json["attempts"]
-        );
-        prop_assert_eq!(json["id"].as_str(), Some(hostname.as_str()));
+    #[test]
+    fn a_sandbox_that_sets_lxc_marker_is_no_container(system in lxc_marker_sandbox()) {
+        assert_no_claim(system)?;
     }
 }

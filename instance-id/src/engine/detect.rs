@@ -4,7 +4,8 @@ use std::fmt;
 
 use crate::engine::chain::Chain;
 use crate::engine::runtime::Runtime;
-use crate::engine::strategy::{Strategy, PAUSE_PLATFORMS};
+use crate::engine::strategy::Strategy;
+use crate::engine::variables::PLATFORM_VARIABLES;
 use crate::engine::view::{EnvValue, SystemView};
 use crate::identity::id::InstanceId;
 
@@ -285,12 +286,12 @@ fn pause_platform(
     at: usize,
     view: &SystemView,
 ) -> Option<(usize, &'static str)> {
-    PAUSE_PLATFORMS
-        .iter()
-        .find_map(|(variable, why, strategy)| {
-            let set =
-                matches!(view.var(variable), EnvValue::Set(value) if !value.trim().is_empty());
-            let later = steps.iter().skip(at + 1).position(|s| s == strategy)?;
-            set.then_some((at + 1 + later, *why))
-        })
+    PLATFORM_VARIABLES.iter().find_map(|variable| {
+        let pause = variable.pause?;
+        let set =
+            matches!(view.var(variable.name), EnvValue::Set(value) if !value.trim().is_empty());
+        let asks = Strategy::from(pause.asks);
+        let later = steps.iter().skip(at + 1).position(|s| *s == asks)?;
+        set.then_some((at + 1 + later, pause.why))
+    })
 }

@@ -9,11 +9,11 @@
 //! | file | what |
 //! |---|---|
 //! | `view.rs` | `SystemView`: bounded, non-blocking reads; the environment; host name and pid |
-//! | `strategy/` | `Strategy`, one module per family: `container/` (cgroup, mountinfo, podman), `kubernetes`, `ecs`, `platform`, `local` |
+//! | `strategy/` | `Strategy`, one module per family: `container/` (cgroup, mountinfo, podman; agree and lxc), `kubernetes`, `ecs`, `platform`, `local` |
 //! | `chain.rs` | `Chain`, checked by the grammar's rules |
 //! | `detect.rs` | `detect`, `Detection`, `Attempt`, `NoInstanceId`, `DetectionReport` (the JSON record) |
-//! | `runtime.rs` | `Runtime`: where the instance runs, as far as detection can tell |
-//! | `variables.rs` | the environment variables read by name, each spelled once |
+//! | `runtime.rs` | `Runtime`: where the instance runs, a `ContainerRuntime` or a `Platform` |
+//! | `variables.rs` | the environment variables read by name, each spelled once, and the one table of platform variables |
 
 pub(crate) mod chain;
 pub(crate) mod detect;

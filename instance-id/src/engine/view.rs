@@ -15,6 +15,11 @@ use std::path::{Path, PathBuf};
 use crate::engine::Quoted;
 use crate::identity::expose::HashKeyError;
 
+/// The kernel's UTS name as `/proc` shows it to a reader in the same UTS namespace.
+const KERNEL_HOSTNAME: &str = "/proc/sys/kernel/hostname";
+/// The host name file an image or a runtime writes.
+const HOSTNAME_FILE: &str = "/etc/hostname";
+
 /// The most a strategy reads from any one file: 512 KiB.
 ///
 /// Inside a container `/proc/self/mountinfo` is a few KiB and `/proc/self/cgroup` well
@@ -83,9 +88,11 @@ impl SystemView {
         }
     }
 
-    /// A directory laid out like `/`: files from `DIR/...`, the environment from
-    /// `DIR/proc/self/environ` (NUL-separated, empty when the file is absent), the host
-    /// name from `DIR/etc/hostname`, the pid from `DIR/proc/self/stat` when present.
+    /// A directory laid out like `/`, read as the live system is: files from
+    /// `DIR/...`, the environment from `DIR/proc/self/environ` (NUL-separated, empty
+    /// when the file is absent), the host name from `DIR/proc/sys/kernel/hostname` (the
+    /// kernel's UTS name, what a live process gets; without it `DIR/etc/hostname`
+    /// stands for it), the pid from `DIR/proc/self/stat` when present.
     ///
     /// `DIR` is a root, as for `chroot`: every path, and every symbolic link inside the
     /// snapshot, absolute or with `..`, resolves inside it, so a snapshot never makes
@@ -98,9 +105,12 @@ impl SystemView {
             Err(ReadError::Missing) => Ok(BTreeMap::new()),
             Err(err) => Err(format!("proc/self/environ {err}")),
         };
-        let hostname = files
-            .hostname_file()
-            .map_err(|err| format!("/etc/hostname {err}"));
+        let hostname = match files.first_line(KERNEL_HOSTNAME) {
+            Err(ReadError::Missing) => files
+                .first_line(HOSTNAME_FILE)
+                .map_err(|err| format!("{HOSTNAME_FILE} {err}")),
+            kernel => kernel.map_err(|err| format!("{KERNEL_HOSTNAME} {err}")),
+        };
         let pid = files
             .read_text("/proc/self/stat", MAX_FILE_BYTES)
             .map_err(|err| format!("proc/self/stat {err}"))
@@ -146,9 +156,11 @@ impl SystemView {
             uts(&format!("/proc/{pid}/ns/uts")),
         ) {
             (Some(ours), Some(theirs)) if ours == theirs => kernel_hostname(),
+            // The kernel shows a reader only its own UTS name: for a process in
+            // another UTS namespace, its /etc/hostname is the nearest word.
             _ => files
-                .hostname_file()
-                .map_err(|err| format!("/proc/{pid}/root/etc/hostname {err}")),
+                .first_line(HOSTNAME_FILE)
+                .map_err(|err| format!("/proc/{pid}/root{HOSTNAME_FILE} {err}")),
         };
         Self {
             files,
@@ -223,7 +235,8 @@ impl SystemView {
         }
     }
 
-    /// The host name (the kernel's when live, `etc/hostname` in a snapshot), trimmed;
+    /// The host name (the kernel's when live, `proc/sys/kernel/hostname` else
+    /// `etc/hostname` in a snapshot), trimmed;
     /// a blank one is none (it would make `process` name `-<pid>`).
     pub(crate) fn hostname(&self) -> Result<&str, &str> {
         match self.hostname.as_deref().map(str::trim) {
@@ -294,10 +307,10 @@ impl Files {
         read_text(&self.locate(path)?, limit)
     }
 
-    /// The first line of `/etc/hostname`, trimmed: the host name where the kernel's
-    /// cannot be asked.
-    fn hostname_file(&self) -> Result<String, ReadError> {
-        self.read_text("/etc/hostname", MAX_FILE_BYTES)
+    /// The first line of a file, trimmed: a host name as `/etc/hostname` or the
+    /// kernel's `/proc/sys/kernel/hostname` writes it.
+    fn first_line(&self, path: &str) -> Result<String, ReadError> {
+        self.read_text(path, MAX_FILE_BYTES)
             .map(|text| text.lines().next().unwrap_or("").trim().to_owned())
     }
 }
@@ -506,6 +519,19 @@ mod tests {
         assert!(view.read_limited("/big", 100).is_ok());
         let err = view.read_limited("/big", 99).expect_err("over the bound");
         assert!(err.contains("larger than"), "{err}");
+    }
+
+    #[test]
+    fn a_snapshot_takes_the_kernel_host_name_as_a_live_process_does() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("etc")).expect("mkdir");
+        std::fs::write(dir.path().join("etc/hostname"), "vm\n").expect("write");
+        assert_eq!(SystemView::snapshot(dir.path()).hostname(), Ok("vm"));
+        std::fs::create_dir_all(dir.path().join("proc/sys/kernel")).expect("mkdir");
+        std::fs::write(dir.path().join("proc/sys/kernel/hostname"), "sandbox-7\n").expect("write");
+        assert_eq!(SystemView::snapshot(dir.path()).hostname(), Ok("sandbox-7"));
+        std::fs::remove_file(dir.path().join("etc/hostname")).expect("remove");
+        assert_eq!(SystemView::snapshot(dir.path()).hostname(), Ok("sandbox-7"));
     }
 
     #[test]

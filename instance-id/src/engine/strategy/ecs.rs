@@ -1,7 +1,7 @@
 //! `ecs`: the `DockerId` of this container, from the ECS task metadata endpoint v4.
 
 use super::{env_or_reason, Evidence};
-use crate::engine::runtime::Runtime;
+use crate::engine::runtime::{Platform, Runtime};
 use crate::engine::view::SystemView;
 use crate::engine::Quoted;
 
@@ -31,8 +31,13 @@ pub(crate) fn find(view: &SystemView) -> Result<Evidence, String> {
             "${VARIABLE} is set, but a snapshot never queries the network"
         ));
     }
-    fetch_docker_id(uri)
-        .map(|id| Evidence::new(id, Some(Runtime::Ecs), format!("DockerId from ${VARIABLE}")))
+    fetch_docker_id(uri).map(|id| {
+        Evidence::new(
+            id,
+            Some(Runtime::Platform(Platform::Ecs)),
+            format!("DockerId from ${VARIABLE}"),
+        )
+    })
 }
 
 #[cfg(feature = "ecs")]

@@ -1,7 +1,7 @@
 //! `kubernetes`: the pod, as the downward API or Kubernetes itself names it.
 
 use super::{env_or_reason, Evidence};
-use crate::engine::runtime::Runtime;
+use crate::engine::runtime::{Platform, Runtime};
 use crate::engine::variables::{HOSTNAME, KUBERNETES_SERVICE_HOST, POD_NAME, POD_UID};
 use crate::engine::view::SystemView;
 
@@ -14,7 +14,7 @@ pub(crate) fn find(view: &SystemView) -> Result<Evidence, String> {
         if let Some(value) = env_or_reason(view, name)? {
             return Ok(Evidence::new(
                 value,
-                Some(Runtime::Kubernetes),
+                Some(Runtime::Platform(Platform::Kubernetes)),
                 format!("${name} (downward API)"),
             ));
         }
@@ -23,7 +23,7 @@ pub(crate) fn find(view: &SystemView) -> Result<Evidence, String> {
         return match env_or_reason(view, HOSTNAME)? {
             Some(value) => Ok(Evidence::new(
                 value,
-                Some(Runtime::Kubernetes),
+                Some(Runtime::Platform(Platform::Kubernetes)),
                 format!("${HOSTNAME}, which Kubernetes sets to the pod's name (${KUBERNETES_SERVICE_HOST} is set)"),
             )),
             None => Err(format!("${KUBERNETES_SERVICE_HOST} is set but ${HOSTNAME} is not")),

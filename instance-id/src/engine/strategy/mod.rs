@@ -16,7 +16,6 @@ use std::str::FromStr;
 use instance_id_grammar::{self as grammar, Error as ConfigError, StrategyName, Written};
 
 use crate::engine::runtime::Runtime;
-use crate::engine::variables;
 use crate::engine::view::{EnvValue, SystemView};
 
 /// One way to find the instance's name.
@@ -295,22 +294,6 @@ impl Evidence {
         self
     }
 }
-
-/// The platforms that run a task beside a pause container whose network namespace it
-/// joins, the variable that says the process runs there, and the strategy that asks
-/// the platform itself.
-pub(crate) const PAUSE_PLATFORMS: [(&str, &str, Strategy); 2] = [
-    (
-        variables::ECS_METADATA_URI_V4,
-        "on ECS (awsvpc tasks) those files belong to the task's pause container, and the task metadata names this container",
-        Strategy::Ecs,
-    ),
-    (
-        variables::NOMAD_ALLOC_ID,
-        "in a Nomad group with bridge networking those files belong to the allocation's pause container, and Nomad names the allocation",
-        Strategy::Platform,
-    ),
-];
 
 /// An environment variable: unset is `None`, non-UTF-8 or an unreadable environment a
 /// reason.

@@ -24,13 +24,11 @@
 //!   `buildah`), or the host name is the id's first 12 characters (Podman's default),
 //!   or `/run/.containerenv` says the same `id`. The directory is one source; Podman
 //!   writes the environment and sets the host name separately.
-//! - **LXC rootfs**: the root mount comes from `…/<name>/rootfs` (a ZFS dataset
-//!   `…/<name>` with `/rootfs` too), the environment says `container=lxc`, and the host
-//!   name is `<name>`: LXC, LXD and Incus keep a container's root in its own directory
-//!   and name its UTS namespace after it. All three are needed: a bundle directory
-//!   alone is also what `bwrap --bind …/rootfs /` shows. Only where the host name is
-//!   unknown (a snapshot without `/etc/hostname`) does LXC's own
-//!   `…/lxc/<name>/rootfs` layout stand in for it.
+//! - **LXC family** (`lxc`): LXC's marker (`container=lxc`, or systemd's
+//!   `/run/systemd/container`) and the root mount from LXC's or LXD's own layout
+//!   (`…/lxc/<name>/rootfs`, a storage pool's `…/containers/[<project>_]<name>/rootfs`);
+//!   outside those layouts, a root directory named like the UTS name. A directory
+//!   alone is also what `bwrap --bind …/rootfs /` shows.
 //! - **bundle**: the cgroup leaf and the root mount's `…/<name>/rootfs` name the same
 //!   `<name>`: runc and other OCI runtimes put a container at `/<id>` by default and
 //!   run it from `<bundle>/rootfs`; the two agree only where the bundle is named after
@@ -42,29 +40,20 @@
 //! token or more (jobs, sessions), and a runtime's per-run directory (Buildah's
 //! `/var/tmp/buildah<n>/`, whose working container `/run/.containerenv` names).
 
-use std::borrow::Cow;
-
-use super::mountinfo::{Mount, OWN_FILES};
-use crate::engine::runtime::Runtime;
+use super::cgroup;
+use super::lxc::{self, RootDir};
+use super::mountinfo::{Mount, NETWORK_JOIN_FILES, OWN_FILES};
+use super::podman::{self, ContainerEnvId, CONTAINERENV};
+use crate::engine::runtime::{ContainerRuntime, Runtime};
 use crate::engine::strategy::Evidence;
-use crate::engine::variables;
+use crate::engine::variables::{self, PLATFORM_VARIABLES};
 use crate::engine::view::{EnvValue, SystemView};
 use crate::engine::Quoted;
 use crate::identity::id::is_lower_hex;
 use crate::identity::id::short_form;
 
-const MOUNTINFO: &str = "/proc/self/mountinfo";
-const CGROUP: &str = "/proc/self/cgroup";
-const CONTAINERENV: &str = "/run/.containerenv";
-
-/// Platforms that name the instance themselves and run each task beside a sandbox or
-/// pause container whose files an unknown shape could be.
-const PLATFORMS: [&str; 4] = [
-    variables::KUBERNETES_SERVICE_HOST,
-    variables::ECS_METADATA_URI_V4,
-    variables::ECS_METADATA_URI_V3,
-    variables::NOMAD_ALLOC_ID,
-];
+use super::cgroup::PATH as CGROUP;
+use super::mountinfo::PATH as MOUNTINFO;
 
 /// Cgroup parents that another runtime's known shape owns, whose children are that
 /// runtime's (64-hex ids, BuildKit's per-step ids), never containerd namespaces.
@@ -79,12 +68,6 @@ const OTHER_PARENTS: [&str; 8] = [
     "machine",
 ];
 
-/// The files a container shares with the one whose network namespace it joins.
-const NETWORK_SHARED: [&str; 2] = ["/etc/hosts", "/etc/resolv.conf"];
-
-/// `.containerenv` holds a few short lines; anything larger is not Podman's.
-const CONTAINERENV_BYTES: usize = 64 * 1024;
-
 /// An id that a rule found its sources agree on.
 #[derive(Debug, PartialEq, Eq)]
 struct Claim {
@@ -92,21 +75,25 @@ struct Claim {
     runtime: Option<Runtime>,
     /// The agreeing sources, for `--explain`.
     why: String,
+    /// What else was seen and did not count against it.
+    note: Option<String>,
 }
 
 /// The container an unknown runtime runs this process in, where independent sources
 /// agree on it; else why not.
 pub(super) fn decide(view: &SystemView, mounts: &[Mount<'_>]) -> Result<Evidence, String> {
-    if let Some(variable) = PLATFORMS
+    if let Some(variable) = PLATFORM_VARIABLES
         .iter()
-        .find(|v| matches!(view.var(v), EnvValue::Set(_)))
+        .filter(|v| v.beside_sandbox)
+        .find(|v| matches!(view.var(v.name), EnvValue::Set(_)))
     {
         return Err(format!(
-            "${variable} is set: there the platform names the instance, and an unknown shape is more likely its sandbox's than this container's"
+            "${} is set: there the platform names the instance, and an unknown shape is more likely its sandbox's than this container's",
+            variable.name
         ));
     }
     let sources = Sources::read(view, mounts);
-    let claims: Vec<Claim> = [containerd_namespace, containers_storage, lxc_rootfs, bundle]
+    let claims: Vec<Claim> = [containerd_namespace, containers_storage, lxc_family, bundle]
         .iter()
         .filter_map(|rule| rule(&sources))
         .collect();
@@ -125,7 +112,8 @@ pub(super) fn decide(view: &SystemView, mounts: &[Mount<'_>]) -> Result<Evidence
             Quoted(&other.id)
         ));
     }
-    let joined = claim.runtime == Some(Runtime::Podman) && sources.storage_joined();
+    let joined = claim.runtime == Some(Runtime::Container(ContainerRuntime::Podman))
+        && sources.storage_joined();
     if let Some(veto) = sources.disagreeing(&claim.id, joined) {
         return Err(format!(
             "{} agree on {}, but {veto}: refusing to guess",
@@ -133,10 +121,15 @@ pub(super) fn decide(view: &SystemView, mounts: &[Mount<'_>]) -> Result<Evidence
             Quoted(&claim.id)
         ));
     }
+    let note = claim
+        .note
+        .as_ref()
+        .map(|note| format!("; {note}"))
+        .unwrap_or_default();
     Ok(Evidence::new(
         claim.id.clone(),
         claim.runtime,
-        format!("{MOUNTINFO}: {} agree", claim.why),
+        format!("{MOUNTINFO}: {} agree{note}", claim.why),
     ))
 }
 
@@ -146,13 +139,15 @@ struct Sources<'m> {
     cgroup: Vec<(String, String)>,
     /// The topmost mount at `/`.
     root: Option<&'m Mount<'m>>,
-    /// The `<name>` of a root mounted from `…/<name>/rootfs`, and that path.
-    root_dir: Option<(String, String)>,
+    /// The directory the root is mounted from, and its layout.
+    root_dir: Option<RootDir>,
     /// Per-container files mounted from a containers-storage directory: mount point,
     /// id, the mount's root.
     storage: Vec<(&'static str, String, String)>,
     hostname: Option<String>,
     container_env: Option<String>,
+    /// LXC's marker, where it was read.
+    lxc_marker: Option<&'static str>,
     /// The `id=` of `/run/.containerenv`.
     containerenv_id: Option<String>,
 }
@@ -179,14 +174,15 @@ impl<'m> Sources<'m> {
                 .map(|t| cgroup_leaves(&t))
                 .unwrap_or_default(),
             root,
-            root_dir: root.and_then(root_dir),
+            root_dir: root.and_then(RootDir::of),
             storage,
             hostname: view.hostname().ok().map(str::to_owned),
             container_env: text(view.var(variables::CONTAINER)),
-            containerenv_id: view
-                .read_limited(CONTAINERENV, CONTAINERENV_BYTES)
-                .ok()
-                .and_then(|t| containerenv_id(&t)),
+            lxc_marker: lxc::marker(view),
+            containerenv_id: podman::read(view).ok().and_then(|t| match podman::id(&t) {
+                ContainerEnvId::Id(id) => Some(id.to_owned()),
+                _ => None,
+            }),
         }
     }
 
@@ -227,20 +223,30 @@ impl<'m> Sources<'m> {
     /// A source that names another container than `id`. `joined`: `/etc/hosts` and
     /// `/etc/resolv.conf` may come from the container whose network this one joined.
     fn disagreeing(&self, id: &str, joined: bool) -> Option<String> {
+        // The container's own directory may carry more than its name (an LXD
+        // project's `<project>_<name>`), and LXC's cgroup is named after it.
+        let root_names = |name: &str| {
+            self.root_dir
+                .as_ref()
+                .is_some_and(|r| r.names(id) && r.dir == name)
+        };
         if let Some((leaf, path)) = self
             .cgroup
             .iter()
-            .find(|(leaf, _)| is_name(leaf) && leaf != id)
+            .find(|(leaf, _)| is_name(leaf) && leaf != id && !root_names(leaf))
         {
             return Some(format!("{CGROUP} names {} ({path})", Quoted(leaf)));
         }
-        if let Some((name, path)) = self.root_dir.as_ref().filter(|(name, _)| name != id) {
-            return Some(format!(
-                "the root mount comes from {path} ({})",
-                Quoted(name)
-            ));
+        if let Some(root) = self.root_dir.as_ref().filter(|r| !r.names(id)) {
+            if let Some(dir) = root.bundle() {
+                return Some(format!(
+                    "the root mount comes from {} ({})",
+                    root.path,
+                    Quoted(dir)
+                ));
+            }
         }
-        let shared = |point: &str| joined && NETWORK_SHARED.contains(&point);
+        let shared = |point: &str| joined && NETWORK_JOIN_FILES.contains(&point);
         if let Some((point, other, _)) = self
             .storage
             .iter()
@@ -260,19 +266,30 @@ impl<'m> Sources<'m> {
         if let Some(leaf) = self.cgroup_leaf().filter(|leaf| is_name(leaf)) {
             seen.push(format!("cgroup leaf {}", Quoted(leaf)));
         }
-        if let Some((_, path)) = &self.root_dir {
-            seen.push(format!("root mount from {path}"));
+        if let Some(root) = &self.root_dir {
+            seen.push(format!("root mount from {}", root.path));
         }
         if let Some((point, _, root)) = self.storage.first() {
             seen.push(format!("{point} from {root}"));
         }
         if let Some(value) = &self.container_env {
             seen.push(format!("container={value}"));
+        } else if let Some(marker) = self.lxc_marker {
+            seen.push(marker.to_owned());
         }
+        let lxc = lxc::claim(
+            self.root_dir.as_ref(),
+            self.lxc_marker,
+            self.hostname.as_deref(),
+        )
+        .err()
+        .flatten()
+        .map(|why| format!("; {why}"))
+        .unwrap_or_default();
         if seen.is_empty() {
-            String::new()
+            lxc
         } else {
-            format!(" (seen: {})", seen.join(", "))
+            format!(" (seen: {}){lxc}", seen.join(", "))
         }
     }
 }
@@ -293,12 +310,13 @@ fn containerd_namespace(s: &Sources<'_>) -> Option<Claim> {
     }
     Some(Claim {
         id: leaf.to_owned(),
-        runtime: Some(Runtime::Containerd),
+        runtime: Some(Runtime::Container(ContainerRuntime::Containerd)),
         why: format!(
             "cgroup leaf {} (containerd namespace {}) and containerd snapshotter root",
             Quoted(leaf),
             Quoted(namespace)
         ),
+        note: None,
     })
 }
 
@@ -312,7 +330,7 @@ fn containers_storage(s: &Sources<'_>) -> Option<Claim> {
     let own: Vec<_> = s
         .storage
         .iter()
-        .filter(|(point, ..)| !NETWORK_SHARED.contains(point))
+        .filter(|(point, ..)| !NETWORK_JOIN_FILES.contains(point))
         .collect();
     let (point, id, root) = own.first()?;
     if own.iter().any(|(_, other, _)| other != id)
@@ -338,72 +356,52 @@ fn containers_storage(s: &Sources<'_>) -> Option<Claim> {
     };
     Some(Claim {
         id: id.clone(),
-        runtime: Some(Runtime::Podman),
+        runtime: Some(Runtime::Container(ContainerRuntime::Podman)),
         why: format!("{point} mounted from {root} and {second}"),
+        note: None,
     })
 }
 
-/// LXC, LXD and Incus: a root directory named after the container, `container=lxc`,
-/// and the same name in the UTS namespace.
-fn lxc_rootfs(s: &Sources<'_>) -> Option<Claim> {
-    let (name, path) = s.root_dir.as_ref()?;
-    s.container_env_is(&["lxc"])?;
-    // The view already counts a blank host name as none.
-    let named = match s.hostname.as_deref() {
-        Some(host) if host == name => format!("host name {}", Quoted(name)),
-        Some(_) => return None,
-        // A snapshot without /etc/hostname cannot say the UTS name; then only LXC's
-        // own `<lxcpath>/<name>/rootfs` layout is taken, never any bundle directory.
-        None if path.ends_with(&format!("/lxc/{name}/rootfs")) => "LXC's own layout".into(),
-        None => return None,
-    };
+/// LXC, LXD and Incus by their own evidence (see `lxc`).
+fn lxc_family(s: &Sources<'_>) -> Option<Claim> {
+    let claim = lxc::claim(s.root_dir.as_ref(), s.lxc_marker, s.hostname.as_deref()).ok()?;
     Some(Claim {
-        id: name.clone(),
-        runtime: Some(Runtime::Lxc),
-        why: format!("root mount from {path}, {named} and container=lxc"),
+        id: claim.name,
+        runtime: Some(ContainerRuntime::Lxc.into()),
+        why: claim.why,
+        note: claim.note,
     })
 }
 
 /// An OCI bundle run by hand: the cgroup leaf is the bundle directory's name.
 fn bundle(s: &Sources<'_>) -> Option<Claim> {
-    let (name, path) = s.root_dir.as_ref()?;
+    let root = s.root_dir.as_ref()?;
+    let name = root.bundle()?;
     let leaf = s.cgroup_leaf()?;
     (leaf == name).then(|| Claim {
-        id: name.clone(),
+        id: name.to_owned(),
         runtime: None,
-        why: format!("cgroup leaf {} and root mount from {path}", Quoted(leaf)),
+        why: format!(
+            "cgroup leaf {} and root mount from {}",
+            Quoted(leaf),
+            root.path
+        ),
+        note: None,
     })
 }
 
 /// `(leaf, path)` of every line whose path is not `/`. A line that does not parse
-/// is no evidence, as in `cgroup`.
+/// is no evidence, as in `cgroup`. LXC names a container's cgroup
+/// `lxc.payload.<name>`: its leaf is `<name>`.
 fn cgroup_leaves(text: &str) -> Vec<(String, String)> {
-    text.lines()
-        .filter_map(|line| {
-            let mut fields = line.splitn(3, ':');
-            let hierarchy = fields.next()?;
-            let path = fields.nth(1)?;
-            if hierarchy.is_empty() || !hierarchy.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
+    cgroup::paths(text)
+        .filter_map(|path| {
             let trimmed = path.strip_prefix('/')?.trim_end_matches('/');
             let leaf = trimmed.rsplit('/').next().filter(|l| !l.is_empty())?;
+            let leaf = leaf.strip_prefix("lxc.payload.").unwrap_or(leaf);
             Some((leaf.to_owned(), path.to_owned()))
         })
         .collect()
-}
-
-/// `<name>` of a root mounted from `…/<name>/rootfs`: a directory (LXC's
-/// `/var/lib/lxc/<name>/rootfs`, a bundle's `<dir>/rootfs`, a btrfs subvolume) or a
-/// ZFS dataset `…/<name>` whose root is its `/rootfs` directory (LXD, Incus).
-fn root_dir(mount: &Mount<'_>) -> Option<(String, String)> {
-    let path: Cow<'_, str> = if mount.root == "/rootfs" && mount.fstype == "zfs" {
-        Cow::Owned(format!("{}/rootfs", mount.source))
-    } else {
-        Cow::Borrowed(mount.root.as_ref())
-    };
-    let name = path.strip_suffix("/rootfs")?.rsplit('/').next()?.to_owned();
-    is_name(&name).then(|| (name, path.into_owned()))
 }
 
 /// The id of `…/<driver>-containers/<id>/userdata/<file>`, containers-storage's
@@ -423,21 +421,11 @@ fn storage_id(root: &str) -> Option<&str> {
     })
 }
 
-/// `id="<64 hex>"` of `/run/.containerenv`.
-fn containerenv_id(text: &str) -> Option<String> {
-    let id = text
-        .lines()
-        .find_map(|line| line.strip_prefix("id="))?
-        .trim()
-        .trim_matches('"');
-    is_lower_hex(id, 64).then(|| id.to_owned())
-}
-
 /// A name a runtime gives a container, in containerd's grammar (letters and digits,
 /// single `.`, `_` or `-` between them, at most 76): never a systemd unit, and never a
 /// name holding a 32-hex token or longer, which is how batch systems and sessions
 /// name their cgroups.
-fn is_name(name: &str) -> bool {
+pub(super) fn is_name(name: &str) -> bool {
     const UNITS: [&str; 7] = [
         ".slice", ".scope", ".service", ".mount", ".socket", ".target", ".swap",
     ];
@@ -502,32 +490,6 @@ mod tests {
         }
     }
 
-    fn mount(line: &str) -> Mount<'_> {
-        super::super::mountinfo::parse(line).expect("a mount line")
-    }
-
-    #[test]
-    fn root_directories() {
-        let lxc = mount("85 63 254:0 /var/lib/lxc/web-3/rootfs / rw - ext4 /dev/vda rw");
-        assert_eq!(
-            root_dir(&lxc),
-            Some(("web-3".into(), "/var/lib/lxc/web-3/rootfs".into()))
-        );
-        let zfs = mount("85 63 0:50 /rootfs / rw - zfs default/containers/c1 rw,xattr");
-        assert_eq!(
-            root_dir(&zfs),
-            Some(("c1".into(), "default/containers/c1/rootfs".into()))
-        );
-        for line in [
-            "1 0 254:0 / / rw - ext4 /dev/vda rw",
-            "1 0 254:0 /rootfs / rw - ext4 /dev/vda rw",
-            "1 0 254:0 /srv/session-3.scope/rootfs / rw - ext4 /dev/vda rw",
-            "1 0 0:39 / / rw - overlay overlay rw,lowerdir=/a/rootfs",
-        ] {
-            assert_eq!(root_dir(&mount(line)), None, "{line}");
-        }
-    }
-
     /// A snapshot of the given files, run through `mountinfo`.
     fn detect(files: &[(&str, &str)]) -> Result<Evidence, String> {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -554,7 +516,10 @@ mod tests {
         let found = detect(&[cgroup, ("proc/self/mountinfo", SNAPSHOTTER_ROOT)]).expect("agreed");
         assert_eq!(
             (found.value.as_str(), found.runtime),
-            ("web-1", Some(Runtime::Containerd))
+            (
+                "web-1",
+                Some(Runtime::Container(ContainerRuntime::Containerd))
+            )
         );
         assert!(
             found.detail.contains("cgroup leaf \"web-1\""),
@@ -604,7 +569,7 @@ mod tests {
         let found = detect(&[("proc/self/mountinfo", &mounts), podman]).expect("agreed");
         assert_eq!(
             (found.value.as_str(), found.runtime),
-            (ID, Some(Runtime::Podman))
+            (ID, Some(Runtime::Container(ContainerRuntime::Podman)))
         );
 
         // Alone, the directory is one source.
@@ -644,31 +609,53 @@ mod tests {
     }
 
     #[test]
-    fn lxc_needs_all_three() {
-        let root = (
-            "proc/self/mountinfo",
-            "85 63 254:0 /var/lib/lxc/web-3/rootfs / rw - ext4 /dev/vda rw\n",
-        );
+    fn lxc_by_its_marker_and_layout() {
+        let mountinfo = |root: &str| format!("85 63 254:0 {root} / rw - ext4 /dev/vda rw\n");
+        let own = mountinfo("/var/lib/lxc/web-3/rootfs");
+        let root = ("proc/self/mountinfo", own.as_str());
         let lxc = ("proc/self/environ", "container=lxc\0");
         let name = ("etc/hostname", "web-3\n");
         let found = detect(&[root, lxc, name]).expect("agreed");
         assert_eq!(
             (found.value.as_str(), found.runtime),
-            ("web-3", Some(Runtime::Lxc))
+            ("web-3", Some(ContainerRuntime::Lxc.into()))
         );
+        // The layout alone is a directory anyone may bind.
         assert!(detect(&[root, name]).is_err());
-        // No host name to compare: LXC's own layout, not any bundle directory.
+        assert!(detect(&[root, ("proc/self/environ", "container=bwrap\0"), name]).is_err());
+        // LXC's own layout: the container's name wins over a UTS name set apart.
+        let apart = detect(&[root, lxc, ("etc/hostname", "edge-gw\n")]).expect("named");
+        assert_eq!(apart.value, "web-3");
+        assert!(apart.detail.contains("set apart"), "{}", apart.detail);
         assert_eq!(detect(&[root, lxc]).map(|e| e.value), Ok("web-3".into()));
-        let bundle = (
-            "proc/self/mountinfo",
-            "85 63 254:0 /srv/bundles/web-3/rootfs / rw - ext4 /dev/vda rw\n",
+        // systemd's record stands for the environment of a service.
+        let systemd = ("run/systemd/container", "lxc\n");
+        assert_eq!(
+            detect(&[root, systemd]).map(|e| e.value),
+            Ok("web-3".into())
+        );
+        // An LXD project's instance, on a storage pool anywhere.
+        let project = mountinfo("/srv/pool/containers/shop_web-4/rootfs");
+        let found = detect(&[("proc/self/mountinfo", &project), lxc]).expect("a project");
+        assert_eq!(found.value, "web-4");
+        // Outside those layouts the UTS name must agree.
+        let bundle = mountinfo("/srv/bundles/web-3/rootfs");
+        let bundle = ("proc/self/mountinfo", bundle.as_str());
+        assert_eq!(
+            detect(&[bundle, lxc, name]).map(|e| e.value),
+            Ok("web-3".into())
         );
         assert!(detect(&[bundle, lxc]).is_err());
-        assert!(detect(&[root, lxc, ("etc/hostname", "web-4\n")]).is_err());
-        assert!(detect(&[root, ("proc/self/environ", "container=bwrap\0"), name]).is_err());
-        // A cgroup that names another container.
-        let cgroup = ("proc/self/cgroup", "0::/web-4\n");
-        assert!(detect(&[root, lxc, name, cgroup]).is_err());
+        assert!(detect(&[bundle, lxc, ("etc/hostname", "web-4\n")]).is_err());
+        let dir = mountinfo("/srv/roots/db-1");
+        let dir = ("proc/self/mountinfo", dir.as_str());
+        let db = ("etc/hostname", "db-1\n");
+        assert_eq!(detect(&[dir, lxc, db]).map(|e| e.value), Ok("db-1".into()));
+        assert!(detect(&[dir, lxc, name]).is_err());
+        // A cgroup that names another container; LXC's own cgroup names the same.
+        assert!(detect(&[root, lxc, name, ("proc/self/cgroup", "0::/web-4\n")]).is_err());
+        let payload = ("proc/self/cgroup", "0::/lxc.payload.web-3\n");
+        assert!(detect(&[root, lxc, name, payload]).is_ok());
     }
 
     #[test]

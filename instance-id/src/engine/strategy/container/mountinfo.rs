@@ -20,22 +20,33 @@ use std::borrow::Cow;
 
 use super::agree;
 use super::cgroup::choose;
+use super::podman::CONTAINERENV;
 use super::shapes::innermost;
-use crate::engine::runtime::Runtime;
+use crate::engine::runtime::{ContainerRuntime, Platform, Runtime};
 use crate::engine::strategy::Evidence;
 use crate::engine::view::SystemView;
 use crate::identity::id::{is_lower_hex, short_form};
 
-const PATH: &str = "/proc/self/mountinfo";
+pub(super) const PATH: &str = "/proc/self/mountinfo";
 
 /// The files a runtime mounts from a container's own directory.
 pub(super) const OWN_FILES: [&str; 5] = [
     "/etc/hostname",
     "/etc/hosts",
     "/etc/resolv.conf",
-    "/run/.containerenv",
+    CONTAINERENV,
     "/run/secrets",
 ];
+
+/// The files a task gets from the pause container whose namespaces it joins: the
+/// network's and the UTS name's. Where a platform (ECS, Nomad) runs each task beside
+/// one, an id read only from these names the pause container.
+const PAUSE_CONTAINER_FILES: [&str; 3] = ["/etc/hostname", "/etc/hosts", "/etc/resolv.conf"];
+
+/// The files a container gets from another whose network namespace it joins
+/// (`--network container:<other>`): the network's only; its UTS name, and so its
+/// `/etc/hostname`, stay its own.
+pub(super) const NETWORK_JOIN_FILES: [&str; 2] = ["/etc/hosts", "/etc/resolv.conf"];
 
 /// One line of the mount table, with the fields that matter here.
 #[derive(Debug)]
@@ -50,11 +61,35 @@ pub(super) struct Mount<'a> {
     pub options: &'a str,
 }
 
+/// Whose layout a container's own directory is. The runtime it stands for is decided
+/// once, by where the container runs ([`StorageLayout::runtime`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StorageLayout {
+    /// Docker's `containers/<id>/`.
+    Docker,
+    /// containers-storage's `overlay-containers/<id>/userdata/`: Podman's, and CRI-O's
+    /// in a pod.
+    ContainersStorage,
+    /// nerdctl's `nerdctl/<hash>/{containers,etchosts}/<namespace>/<id>/`.
+    Nerdctl,
+}
+
+impl StorageLayout {
+    fn runtime(self, in_pod: bool) -> Runtime {
+        match self {
+            StorageLayout::Docker => ContainerRuntime::Docker.into(),
+            StorageLayout::ContainersStorage if in_pod => ContainerRuntime::CriO.into(),
+            StorageLayout::ContainersStorage => ContainerRuntime::Podman.into(),
+            StorageLayout::Nerdctl => ContainerRuntime::Containerd.into(),
+        }
+    }
+}
+
 /// Where a per-container file comes from.
 #[derive(Debug, PartialEq, Eq)]
 enum MountOwner<'a> {
     /// A container's own directory.
-    Container(&'a str, Runtime),
+    Container(&'a str, StorageLayout),
     /// A CRI pod sandbox's directory (containerd's `sandboxes/<id>`).
     Sandbox(&'a str),
     Other,
@@ -94,13 +129,13 @@ pub(crate) fn find(view: &SystemView) -> Result<Evidence, String> {
 
     let mut found: Vec<(&str, Runtime, &str, &Mount<'_>)> = Vec::new();
     for (point, mount) in &topmost {
-        if let MountOwner::Container(id, runtime) = owner(&mount.root) {
+        if let MountOwner::Container(id, storage) = owner(&mount.root) {
             // In a pod only CRI-O's per-container secrets directory is this
             // container's own; everything else there is the sandbox's.
-            let own = !in_pod || (*point == "/run/secrets" && runtime == Runtime::Podman);
+            let own = !in_pod
+                || (*point == "/run/secrets" && storage == StorageLayout::ContainersStorage);
             if own {
-                let runtime = if in_pod { Runtime::CriO } else { runtime };
-                found.push((id, runtime, point, mount));
+                found.push((id, storage.runtime(in_pod), point, mount));
             }
         }
     }
@@ -126,9 +161,8 @@ pub(crate) fn find(view: &SystemView) -> Result<Evidence, String> {
                     Some(*runtime),
                     format!("{PATH}: {point} is mounted from {}", mount.root),
                 );
-                // Files a container shares when it joins another's network namespace:
-                // beside a pause container, they name the pause container.
-                let shared = found.iter().all(|(_, _, p, _)| NETWORK_NAMESPACE_FILES.contains(p));
+                // Beside a pause container, these files name the pause container.
+                let shared = found.iter().all(|(_, _, p, _)| PAUSE_CONTAINER_FILES.contains(p));
                 return Ok(if shared { evidence.read_from_network_files() } else { evidence });
             };
             joined_network(&found).ok_or_else(|| {
@@ -146,8 +180,8 @@ pub(crate) fn find(view: &SystemView) -> Result<Evidence, String> {
 fn joined_network(found: &[(&str, Runtime, &str, &Mount<'_>)]) -> Option<Evidence> {
     let (own, runtime, _, mount) = found
         .iter()
-        .find(|(_, _, point, _)| *point == "/run/.containerenv")?;
-    let joins = |point: &str| ["/etc/hosts", "/etc/resolv.conf"].contains(&point);
+        .find(|(_, _, point, _)| *point == CONTAINERENV)?;
+    let joins = |point: &str| NETWORK_JOIN_FILES.contains(&point);
     if found
         .iter()
         .any(|(id, _, point, _)| !joins(point) && id != own)
@@ -161,14 +195,11 @@ fn joined_network(found: &[(&str, Runtime, &str, &Mount<'_>)]) -> Option<Evidenc
         *own,
         Some(*runtime),
         format!(
-            "{PATH}: /run/.containerenv is mounted from {}; /etc/hosts and /etc/resolv.conf come from container {owner}, whose network namespace this one joined",
+            "{PATH}: {CONTAINERENV} is mounted from {}; /etc/hosts and /etc/resolv.conf come from container {owner}, whose network namespace this one joined",
             mount.root
         ),
     ))
 }
-
-/// The files a container shares with the one whose network namespace it joins.
-const NETWORK_NAMESPACE_FILES: [&str; 3] = ["/etc/hostname", "/etc/hosts", "/etc/resolv.conf"];
 
 /// `36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue`
 pub(super) fn parse(line: &str) -> Option<Mount<'_>> {
@@ -222,13 +253,13 @@ fn owner(root: &str) -> MountOwner<'_> {
         match window {
             ["sandboxes", id, _] if is_lower_hex(id, 64) => return MountOwner::Sandbox(id),
             ["overlay-containers", id, "userdata"] if is_lower_hex(id, 64) => {
-                return MountOwner::Container(id, Runtime::Podman)
+                return MountOwner::Container(id, StorageLayout::ContainersStorage)
             }
             ["containers" | "etchosts", _namespace, id] if nerdctl && is_lower_hex(id, 64) => {
-                return MountOwner::Container(id, Runtime::Containerd)
+                return MountOwner::Container(id, StorageLayout::Nerdctl)
             }
             ["containers", id, _] if is_lower_hex(id, 64) => {
-                return MountOwner::Container(id, Runtime::Docker)
+                return MountOwner::Container(id, StorageLayout::Docker)
             }
             _ => {}
         }
@@ -237,10 +268,10 @@ fn owner(root: &str) -> MountOwner<'_> {
     // container's directory (`/<id>/hostname`, Podman's `/<id>/userdata/hostname`).
     match segments.as_slice() {
         ["", id, "userdata", _] if is_lower_hex(id, 64) => {
-            MountOwner::Container(id, Runtime::Podman)
+            MountOwner::Container(id, StorageLayout::ContainersStorage)
         }
         ["", id, file] if is_lower_hex(id, 64) && PER_CONTAINER_FILES.contains(file) => {
-            MountOwner::Container(id, Runtime::Docker)
+            MountOwner::Container(id, StorageLayout::Docker)
         }
         _ => MountOwner::Other,
     }
@@ -278,7 +309,7 @@ fn termination_log_twin(mounts: &[Mount<'_>]) -> Option<Evidence> {
     }
     Some(Evidence::new(
         id,
-        Some(Runtime::Kubernetes),
+        Some(Platform::Kubernetes.into()),
         format!("{PATH}: this container's termination log is also mounted at {point}"),
     ))
 }
@@ -304,13 +335,13 @@ mod tests {
         let id = "6dbe36d9d9b6743fb989c9b147bf12c50a9289d4b726dfc0afca951dc2e89b9a";
         assert_eq!(
             owner(&format!("/var/lib/docker/containers/{id}/hostname")),
-            MountOwner::Container(id, Runtime::Docker)
+            MountOwner::Container(id, StorageLayout::Docker)
         );
         assert_eq!(
             owner(&format!(
                 "/containers/storage/overlay-containers/{id}/userdata/hosts"
             )),
-            MountOwner::Container(id, Runtime::Podman)
+            MountOwner::Container(id, StorageLayout::ContainersStorage)
         );
         assert_eq!(
             owner(&format!(

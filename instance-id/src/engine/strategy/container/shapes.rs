@@ -5,7 +5,7 @@
 //! a runtime puts one (a 64-hex leaf, `docker-<id>.scope`, `/ecs/<task>/<task>-<n>`,
 //! …). Batch systems name cgroups with tokens too (`/process_api/<32 hex>`).
 
-use crate::engine::runtime::Runtime;
+use crate::engine::runtime::{ContainerRuntime, Platform, Runtime};
 use crate::identity::id::is_lower_hex;
 
 /// A container recognised in a cgroup path.
@@ -43,7 +43,7 @@ pub(crate) fn innermost(path: &str) -> Option<Sighting<'_>> {
         if let Some((id, explicit)) = container_segment(segment, previous, &markers) {
             // The colon form carries its pod slice in the same segment.
             let runtime = if markers.kubepods || segment.starts_with("kubepods") {
-                Some(Runtime::Kubernetes)
+                Some(Runtime::Platform(Platform::Kubernetes))
             } else {
                 explicit.or_else(|| markers.runtime())
             };
@@ -85,13 +85,13 @@ impl Markers {
 
     fn runtime(&self) -> Option<Runtime> {
         if self.ecs {
-            Some(Runtime::Ecs)
+            Some(Runtime::Platform(Platform::Ecs))
         } else if self.docker {
-            Some(Runtime::Docker)
+            Some(Runtime::Container(ContainerRuntime::Docker))
         } else if self.lxc {
-            Some(Runtime::Lxc)
+            Some(Runtime::Container(ContainerRuntime::Lxc))
         } else if self.garden {
-            Some(Runtime::Garden)
+            Some(Runtime::Container(ContainerRuntime::Garden))
         } else {
             None
         }
@@ -109,12 +109,15 @@ fn container_segment<'a>(
     // (crio-conmon-<id>, libpod-conmon-<id>) fail the 64-hex test and are never taken.
     let unscoped = segment.strip_suffix(".scope").unwrap_or(segment);
     for (prefix, runtime) in [
-        ("docker-", Runtime::Docker),
-        ("cri-containerd-", Runtime::Containerd),
+        ("docker-", Runtime::Container(ContainerRuntime::Docker)),
+        (
+            "cri-containerd-",
+            Runtime::Container(ContainerRuntime::Containerd),
+        ),
         // nerdctl under systemd: "system.slice:nerdctl:<id>" becomes nerdctl-<id>.scope.
-        ("nerdctl-", Runtime::Containerd),
-        ("crio-", Runtime::CriO),
-        ("libpod-", Runtime::Podman),
+        ("nerdctl-", Runtime::Container(ContainerRuntime::Containerd)),
+        ("crio-", Runtime::Container(ContainerRuntime::CriO)),
+        ("libpod-", Runtime::Container(ContainerRuntime::Podman)),
     ] {
         if let Some(id) = unscoped
             .strip_prefix(prefix)
@@ -125,7 +128,8 @@ fn container_segment<'a>(
     }
     // containerd's systemd driver without systemd scopes: "<slice>:cri-containerd:<id>".
     if let Some((_, id)) = segment.rsplit_once(":cri-containerd:") {
-        return is_lower_hex(id, 64).then_some((id, Some(Runtime::Containerd)));
+        return is_lower_hex(id, 64)
+            .then_some((id, Some(Runtime::Container(ContainerRuntime::Containerd))));
     }
     // A bare 64-hex leaf: Docker's cgroupfs driver (/docker/<id>, or --cgroup-parent),
     // Kubernetes on cgroupfs (/kubepods/<qos>/pod<uid>/<id>), ECS on EC2 (/ecs/<task>/<id>).
@@ -134,21 +138,21 @@ fn container_segment<'a>(
     }
     // ECS on Fargate: /ecs/<task>/<task>-<n> (or /ecs/<task>-<n>).
     if markers.ecs && is_fargate_id(segment) {
-        return Some((segment, Some(Runtime::Ecs)));
+        return Some((segment, Some(Runtime::Platform(Platform::Ecs))));
     }
     // LXC: /lxc/<name> (also Docker's old LXC driver), LXC 4+: /lxc.payload.<name>.
     if previous == "lxc" && !segment.is_empty() {
-        return Some((segment, Some(Runtime::Lxc)));
+        return Some((segment, Some(Runtime::Container(ContainerRuntime::Lxc))));
     }
     if let Some(name) = segment
         .strip_prefix("lxc.payload.")
         .filter(|n| !n.is_empty())
     {
-        return Some((name, Some(Runtime::Lxc)));
+        return Some((name, Some(Runtime::Container(ContainerRuntime::Lxc))));
     }
     // Cloud Foundry's Garden: /garden/<handle>, the handle being the instance GUID.
     if previous == "garden" && is_garden_handle(segment) {
-        return Some((segment, Some(Runtime::Garden)));
+        return Some((segment, Some(Runtime::Container(ContainerRuntime::Garden))));
     }
     // Kubernetes on cgroupfs with a runtime whose ids are UUIDs: /kubepods/…/pod<uid>/<uuid>.
     if markers.kubepods && previous.starts_with("pod") && is_uuid(segment) {
@@ -195,15 +199,15 @@ mod tests {
     #[test]
     fn runtime_shapes() {
         let cases = [
-            (format!("/docker/{ID}"), Some(Runtime::Docker)),
-            (format!("/system.slice/docker-{ID}.scope"), Some(Runtime::Docker)),
+            (format!("/docker/{ID}"), Some(Runtime::Container(ContainerRuntime::Docker))),
+            (format!("/system.slice/docker-{ID}.scope"), Some(Runtime::Container(ContainerRuntime::Docker))),
             (format!("/ci-runners/{ID}"), None),
-            (format!("/machine.slice/libpod-{ID}.scope/container"), Some(Runtime::Podman)),
-            (format!("/machine.slice/crio-{ID}.scope"), Some(Runtime::CriO)),
-            (format!("/system.slice/containerd.service/kubepods-burstable-pod1.slice:cri-containerd:{ID}"), Some(Runtime::Kubernetes)),
-            (format!("/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod16_0.slice/cri-containerd-{ID}.scope"), Some(Runtime::Kubernetes)),
-            (format!("/ecs/d5fb5a6e0f3945b8e1021d7bb4148a31/{ID}"), Some(Runtime::Ecs)),
-            (format!("/lxc/{ID}"), Some(Runtime::Lxc)),
+            (format!("/machine.slice/libpod-{ID}.scope/container"), Some(Runtime::Container(ContainerRuntime::Podman))),
+            (format!("/machine.slice/crio-{ID}.scope"), Some(Runtime::Container(ContainerRuntime::CriO))),
+            (format!("/system.slice/containerd.service/kubepods-burstable-pod1.slice:cri-containerd:{ID}"), Some(Runtime::Platform(Platform::Kubernetes))),
+            (format!("/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod16_0.slice/cri-containerd-{ID}.scope"), Some(Runtime::Platform(Platform::Kubernetes))),
+            (format!("/ecs/d5fb5a6e0f3945b8e1021d7bb4148a31/{ID}"), Some(Runtime::Platform(Platform::Ecs))),
+            (format!("/lxc/{ID}"), Some(Runtime::Container(ContainerRuntime::Lxc))),
         ];
         for (path, runtime) in cases {
             assert_eq!(id_of(&path), Some((ID.to_owned(), runtime)), "{path}");
@@ -215,19 +219,28 @@ mod tests {
         let fargate = "dd9b146f4ac019adfc754f28d882f462-2405117866";
         assert_eq!(
             id_of(&format!("/ecs/dd9b146f4ac019adfc754f28d882f462/{fargate}")),
-            Some((fargate.to_owned(), Some(Runtime::Ecs)))
+            Some((fargate.to_owned(), Some(Runtime::Platform(Platform::Ecs))))
         );
         assert_eq!(
             id_of("/lxc/web01"),
-            Some(("web01".into(), Some(Runtime::Lxc)))
+            Some((
+                "web01".into(),
+                Some(Runtime::Container(ContainerRuntime::Lxc))
+            ))
         );
         assert_eq!(
             id_of("/lxc.payload.web01"),
-            Some(("web01".into(), Some(Runtime::Lxc)))
+            Some((
+                "web01".into(),
+                Some(Runtime::Container(ContainerRuntime::Lxc))
+            ))
         );
         assert_eq!(
             id_of("/garden/6f265890-5165-7fab-6b52-18d1"),
-            Some(("6f265890-5165-7fab-6b52-18d1".into(), Some(Runtime::Garden)))
+            Some((
+                "6f265890-5165-7fab-6b52-18d1".into(),
+                Some(Runtime::Container(ContainerRuntime::Garden))
+            ))
         );
     }
 
@@ -255,7 +268,10 @@ mod tests {
     fn nesting_takes_the_innermost() {
         let path = format!("/kubepods/burstable/pod24c1/{ID}/docker/{ID2}");
         let inner = innermost(&path).expect("a sighting");
-        assert_eq!((inner.id, inner.runtime), (ID2, Some(Runtime::Docker)));
+        assert_eq!(
+            (inner.id, inner.runtime),
+            (ID2, Some(Runtime::Container(ContainerRuntime::Docker)))
+        );
         let outer_path = format!("/kubepods/burstable/pod24c1/{ID}");
         let outer = innermost(&outer_path).expect("a sighting");
         assert!(inner.is_inside(&outer));
