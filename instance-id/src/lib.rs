@@ -96,6 +96,8 @@
 //! ```
 
 #![warn(missing_docs)]
+// docs.rs marks every item with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 // The crate's docs describe every adapter; built with one framework's feature alone,
 // the links to the other's items have nothing to point at.
 #![cfg_attr(
