@@ -1,8 +1,19 @@
 //! The guide to instance-id, one subject a page. Each page of `docs/` is a module
-//! here, so that every Rust block in it compiles and runs as a doc test with
-//! `cargo test --workspace`: a page that says something false fails the tests.
+//! here, so that every Rust block in it compiles (and, unless marked `no_run`, runs)
+//! as a doc test with `cargo test --workspace`: a page that says something false
+//! fails the tests. The command transcripts in the pages run in
+//! `instance-id-cli/tests/guide.rs`.
 
 #![doc(html_no_source)]
+
+#[doc = include_str!("attribute.md")]
+pub mod attribute {}
+
+#[doc = include_str!("detection.md")]
+pub mod detection {}
+
+#[doc = include_str!("privacy.md")]
+pub mod privacy {}
 
 #[doc = include_str!("adding-a-framework.md")]
 pub mod adding_a_framework {}

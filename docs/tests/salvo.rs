@@ -3,8 +3,8 @@
 //! the identity route is a salvo handler written on the public adapter API.
 
 use instance_id::{Instance, InstanceConfig, ReplyBody, SystemView};
-use salvo::http::header::{HeaderName, HeaderValue, ACCEPT};
 use salvo::http::StatusCode;
+use salvo::http::header::{ACCEPT, HeaderName, HeaderValue};
 use salvo::prelude::*;
 use salvo::test::{ResponseExt, TestClient};
 
