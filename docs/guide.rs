@@ -15,5 +15,8 @@ pub mod detection {}
 #[doc = include_str!("privacy.md")]
 pub mod privacy {}
 
+#[doc = include_str!("testing.md")]
+pub mod testing {}
+
 #[doc = include_str!("adding-a-framework.md")]
 pub mod adding_a_framework {}
