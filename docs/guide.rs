@@ -18,5 +18,8 @@ pub mod privacy {}
 #[doc = include_str!("testing.md")]
 pub mod testing {}
 
+#[doc = include_str!("frameworks.md")]
+pub mod frameworks {}
+
 #[doc = include_str!("adding-a-framework.md")]
 pub mod adding_a_framework {}
