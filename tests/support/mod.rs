@@ -119,3 +119,91 @@ pub fn launch_announced(example: &str) -> (Server, u16) {
         .unwrap_or_else(|| panic!("{example} did not say where it listens: {line:?}"));
     (server, port)
 }
+
+/// One response, as any framework's test client gives it: what the shared checks
+/// below read.
+pub struct Answer {
+    pub status: u16,
+    /// Names in lower case, in the order the response has them.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of the header `name`.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// Status line, headers and body as text, for the address check.
+    pub fn text(&self) -> String {
+        let mut text = format!("{}\n", self.status);
+        for (name, value) in &self.headers {
+            text.push_str(&format!("{name}: {value}\n"));
+        }
+        text + &self.body
+    }
+}
+
+/// What every adapter's identity route answers, in its three forms and its 406: the
+/// id as text, the JSON and its keys, the page under its CSP, each with `no-store`
+/// and the header. `id` is the exposed id, `source` the strategy that decided.
+pub fn assert_identity_forms(
+    id: &str,
+    source: &str,
+    text: &Answer,
+    json: &Answer,
+    page: &Answer,
+    refused: &Answer,
+) {
+    assert_eq!(text.status, 200);
+    assert_eq!(text.body, format!("{id}\n"));
+    assert_eq!(
+        text.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    for answer in [text, json, page, refused] {
+        assert_eq!(answer.header("cache-control"), Some("no-store"));
+        assert_eq!(answer.all("x-instance-id"), [id]);
+    }
+
+    assert_eq!(json.header("content-type"), Some("application/json"));
+    let value: serde_json::Value = serde_json::from_str(&json.body).expect("JSON");
+    assert_eq!(value["id"], id);
+    assert_eq!(value["source"], source);
+    assert_eq!(value["version"], env!("CARGO_PKG_VERSION"));
+    let keys: Vec<&String> = value.as_object().expect("an object").keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "id",
+            "runtime",
+            "served",
+            "source",
+            "started_at",
+            "uptime_secs",
+            "version"
+        ]
+    );
+
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    let csp = page.header("content-security-policy").expect("a CSP");
+    assert!(csp.starts_with("default-src 'none'"), "{csp}");
+    assert!(page.body.contains(&format!("<code id=\"id\">{id}</code>")));
+
+    assert_eq!(refused.status, 406);
+}
