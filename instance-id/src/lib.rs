@@ -1,10 +1,18 @@
-//! Which copy of a service am I?
+//! Which copy of a service am I? One attribute on a Rocket app (or an Axum `Router`)
+//! mounts a route that names the instance (its container ID, or what the platform
+//! gives) and puts the same id in a header on every response, without ever giving
+//! away the copy's address.
 //!
-//! Put one attribute on a Rocket app, and every copy behind the load balancer names
-//! itself: a route that answers with the instance's id (its container ID, or what the
-//! platform gives), and the same id in a header on every response, so that a user's
-//! report or a captured response says which copy answered, without ever giving away
-//! its address.
+//! # What to read
+//!
+//! - [`instance_route`]: the attribute, its arguments and its compile-time checks.
+//! - [`InstanceConfig`] and [`Instance`]: the same by hand, and what handlers get.
+//! - [`InstanceLayer`] (Axum, tonic) and [`InstanceMiddleware`] (actix-web).
+//! - [`serve`]: the public API any framework's adapter is written on.
+//! - [`detect`], [`Chain`], [`Strategy`], [`SystemView`]: the engine alone.
+//! - [`ResourceAttributes`] and [`InstanceResourceDetector`]: OpenTelemetry.
+//! - [`Expose`] and [`ExposeExt`]: what is shown of an id (full, short, hashed).
+//! - The guide, `docs/` in the repository: one subject a page.
 //!
 //! ```no_run
 //! use instance_id::instance_route;
@@ -23,21 +31,11 @@
 //! ```
 //!
 //! `curl http://127.0.0.1:8000/inst` answers `f567d2d70907…8786` inside a Docker
-//! container, and every response carries `X-Instance-Id: f567d2d70907…8786`. How the
-//! identity is detected, what it falls back to, which header and what is shown are
-//! the attribute's arguments, checked at compile time: see [`instance_route`]. The
-//! attribute is sugar for [`InstanceFairing`] and [`InstanceConfig`], which a builder
-//! chain can use by hand, and handlers take the identity as an [`Instance`]. On an
-//! Axum `Router` (feature `axum`) the same attribute adds the route and an
-//! `InstanceLayer`, which a tonic server can add by hand. An actix-web app (feature
-//! `actix`) wraps itself in `instance.middleware()` and serves `instance.service()`;
-//! any other framework takes an adapter written on [`serve`]'s public API.
+//! container, and every response carries `X-Instance-Id: f567d2d70907…8786`.
 //!
-//! # The detection engine
-//!
-//! Without Rocket (`default-features = false`), the engine reads the system through
-//! one [`SystemView`] and tries a [`Chain`] of [`Strategy`]s; the first that finds a
-//! valid [`InstanceId`] decides, and the [`Detection`] records every [`Attempt`]:
+//! The engine alone (`default-features = false`) reads the system through one
+//! [`SystemView`] and tries a [`Chain`] of [`Strategy`]s; the first that finds a valid
+//! [`InstanceId`] decides, and the [`Detection`] records every [`Attempt`]:
 //!
 //! ```
 //! use instance_id::{detect, Chain, SystemView};
@@ -48,52 +46,17 @@
 //! }
 //! ```
 //!
-//! | strategy | source |
-//! |---|---|
-//! | `container` | `cgroup`, then `mountinfo`, then `podman` |
-//! | `cgroup` | `/proc/self/cgroup`: Docker, containerd, CRI-O, Podman, Kubernetes, ECS, LXC shapes |
-//! | `mountinfo` | `/proc/self/mountinfo`: the per-container files the runtime bind-mounts |
-//! | `podman` | `/run/.containerenv` |
-//! | `kubernetes` | `POD_NAME`, `POD_UID` (downward API), else `HOSTNAME` in a pod |
-//! | `ecs` | `DockerId` from `ECS_CONTAINER_METADATA_URI_V4` |
-//! | `platform` | Fly.io, Nomad, Cloud Foundry, Heroku, Render, Railway, Azure, App Engine, Lambda |
-//! | `env("NAME")`, `file("/path")` | what the developer names |
-//! | `hostname`, `process`, `machine_id`, `random` | the host and the process |
-//! | `custom(path::to::func)` | a function of the app's |
-//!
 //! # Features
 //!
 //! | feature | default | what |
 //! |---|---|---|
-//! | `rocket` | yes | the attribute, the fairing, the identity route and header |
-//! | `axum` | no | the attribute on an `axum::Router`, the identity route, `InstanceLayer` for the header (any Tower service: tonic too), the identity as an extractor; no Rocket |
-//! | `actix` | no | actix-web 4: [`Instance::middleware`](crate::Instance) for the header, `Instance::service` for the identity route, the identity as an extractor; no Rocket, no Axum |
-//! | `serve` | with `rocket`, `axum` or `actix` | [`serve`]: the framework-neutral core every adapter is written on, public so that any framework can have one |
+//! | `rocket` | yes | the attribute, the fairing, the identity route and header (Rocket 0.5) |
+//! | `axum` | no | the attribute on an `axum::Router`, `InstanceLayer` for any Tower service (tonic too), the identity as an extractor; no Rocket |
+//! | `actix` | no | actix-web 4: `Instance::middleware`, `Instance::service`, the identity as an extractor; no Rocket, no Axum |
+//! | `serve` | with `rocket`, `axum` or `actix` | [`serve`]: the framework-neutral core every adapter is written on |
 //! | `ecs` | yes | the `ecs` strategy: one bounded HTTP GET to the task metadata endpoint |
-//! | `opentelemetry` | no | `InstanceResourceDetector`, an `opentelemetry_sdk` resource detector, and an `Instance`'s attributes as a `Resource` (`opentelemetry_sdk` 0.33) |
+//! | `opentelemetry` | no | `InstanceResourceDetector` for `opentelemetry_sdk` 0.33, and an `Instance` as a `Resource` |
 //! | `serde` | with `serve` | `Serialize` for [`Detection`] and its parts |
-//!
-//! # OpenTelemetry
-//!
-//! [`ResourceAttributes`] are the detection in OpenTelemetry's terms:
-//! `service.instance.id` is the UUID v5 of the id ([`service_instance_id`]), as the
-//! semantic conventions ask, and the id itself goes into `container.id` or
-//! `k8s.pod.name` where it is one. With the feature `opentelemetry`, a tracer
-//! provider's resource takes them from the detector, or from the app's `Instance`
-//! without detecting again:
-//!
-//! ```
-//! # #[cfg(feature = "opentelemetry")]
-//! # {
-//! use instance_id::InstanceResourceDetector;
-//! use opentelemetry_sdk::Resource;
-//!
-//! let resource = Resource::builder()
-//!     .with_service_name("shop")
-//!     .with_detector(Box::new(InstanceResourceDetector::new()))
-//!     .build();
-//! # }
-//! ```
 
 #![warn(missing_docs)]
 // docs.rs marks every item with the feature it needs.
