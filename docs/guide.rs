@@ -12,6 +12,9 @@ pub mod attribute {}
 #[doc = include_str!("detection.md")]
 pub mod detection {}
 
+#[doc = include_str!("opentelemetry.md")]
+pub mod opentelemetry {}
+
 #[doc = include_str!("privacy.md")]
 pub mod privacy {}
 
