@@ -55,7 +55,7 @@ pub(super) fn run(args: &ResolveArgs, token: &Token, key: Option<&str>) -> ExitC
     let searched = runtime.block_on(async {
         let deadline = Instant::now() + timeout;
         let search = async {
-            let (client, place) = connect(args.context.as_deref(), timeout).await?;
+            let (client, place) = connect(args.context.as_deref()).await?;
             search(client, &place, namespace, token, key).await
         };
         tokio::time::timeout_at(deadline, search)
@@ -231,16 +231,14 @@ fn read_file(path: &Path) -> Result<Kubeconfig, KubeError> {
 
 /// A client for the cluster that `context` (else the current context) names, as
 /// kubectl finds it; in a pod without a kubeconfig, the pod's service account.
-async fn connect(
-    context: Option<&str>,
-    timeout: Duration,
-) -> Result<(kube::Client, Place), KubeError> {
+async fn connect(context: Option<&str>) -> Result<(kube::Client, Place), KubeError> {
     let (mut config, place) = match read_kubeconfig()? {
         Some((kubeconfig, from)) => from_kubeconfig(kubeconfig, from, context).await?,
         None => in_cluster(context)?,
     };
-    // The deadline is the one that counts; kube's own 30 s would only cut it short.
-    config.connect_timeout = Some(timeout);
+    // The deadline is the one that counts: kube's own connect timeout (30 s) would
+    // cut it short, or name a slow handshake as an unreachable server.
+    config.connect_timeout = None;
     let builder = ClientBuilder::try_from(config).map_err(|err| classify(err, &place, None))?;
     let client = builder
         .with_layer(&MapResponseLayer::new(bounded_body))
@@ -445,8 +443,14 @@ impl Kind {
 fn statuses(pod: &Pod) -> impl Iterator<Item = (Kind, &ContainerStatus)> {
     let status = pod.status.as_ref();
     [
-        (Kind::App, status.and_then(|s| s.container_statuses.as_ref())),
-        (Kind::Init, status.and_then(|s| s.init_container_statuses.as_ref())),
+        (
+            Kind::App,
+            status.and_then(|s| s.container_statuses.as_ref()),
+        ),
+        (
+            Kind::Init,
+            status.and_then(|s| s.init_container_statuses.as_ref()),
+        ),
         (
             Kind::Ephemeral,
             status.and_then(|s| s.ephemeral_container_statuses.as_ref()),
@@ -675,7 +679,8 @@ impl Found {
 
     /// The whole report: the pod, the container (or every container), the commands.
     fn text(&self) -> String {
-        let or_unknown = |value: &Option<String>| safe(value.as_deref().unwrap_or("?")).into_owned();
+        let or_unknown =
+            |value: &Option<String>| safe(value.as_deref().unwrap_or("?")).into_owned();
         let mut text = format!(
             "pod {}/{}{} (matched {})\n",
             safe(&self.namespace),
