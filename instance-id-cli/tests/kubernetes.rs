@@ -721,6 +721,8 @@ fn thirty_thousand_pods_are_read_a_page_at_a_time() {
 /// Runs the command, waits for it with `wait4`, which gives that child's own peak
 /// resident memory (`ru_maxrss`, KiB), and kills it past `bound`.
 #[cfg(target_os = "linux")]
+// The child is reaped by `wait4`, which clippy does not see as a wait.
+#[allow(clippy::zombie_processes)]
 fn run_measured(args: &[&str], env: &[(&str, &str)], bound: Duration) -> (Output, i64) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_instance-id"))
         .args(args)
@@ -762,6 +764,7 @@ fn run_measured(args: &[&str], env: &[(&str, &str)], bound: Duration) -> (Output
         }
         if start.elapsed() > bound {
             let _ = child.kill();
+            let _ = child.wait();
             panic!("instance-id {args:?} ran for more than {bound:?}");
         }
         thread::sleep(Duration::from_millis(20));

@@ -561,8 +561,6 @@ fn is_plain_name(name: &str) -> bool {
 mod tests {
     use super::*;
 
-    const ID: &str = "5c2d33d962d83d694662cd0d67bca837ca3620e2ed934c58fa327f99d415e5c0";
-
     #[test]
     fn a_segment_is_encoded_as_before() {
         assert_eq!(url_segment("abc-1_2.3"), "abc-1_2.3");

@@ -71,13 +71,13 @@ pub fn run(args: ResolveArgs) -> ExitCode {
     let token = Token::new(&args.token);
     if args.kubernetes {
         #[cfg(feature = "kubernetes")]
-        return kubernetes::run(&args, &token, key.as_deref());
+        return kubernetes::run(&args, &token, key);
         #[cfg(not(feature = "kubernetes"))]
         return crate::usage(
             "--kubernetes: this build of instance-id has no Kubernetes client (it was built without the `kubernetes` feature)",
         );
     }
-    docker::run(&args, &token, key.as_deref())
+    docker::run(&args, &token, key)
 }
 
 /// What the user pasted, read once: trimmed, lower-cased (runtimes write ids in lower
