@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -152,6 +152,19 @@ fn status(code: u16, reason: &str, message: &str) -> Value {
            "message": message, "reason": reason, "code": code})
 }
 
+/// What the API server answers for a path it does not serve.
+fn not_found(out: &mut dyn Write) {
+    respond(
+        out,
+        "404 Not Found",
+        &status(
+            404,
+            "NotFound",
+            "the server could not find the requested resource",
+        ),
+    );
+}
+
 fn pod_list(items: &[Value], next: Option<&str>) -> Value {
     let mut metadata = json!({"resourceVersion": "4711"});
     if let Some(next) = next {
@@ -231,15 +244,7 @@ fn cluster(pods: Vec<Value>) -> (String, Authority) {
             .strip_prefix("/api/v1/namespaces/")
             .and_then(|rest| rest.strip_suffix("/pods"));
         if seen.path != "/api/v1/pods" && namespace.is_none() {
-            return respond(
-                out,
-                "404 Not Found",
-                &status(
-                    404,
-                    "NotFound",
-                    "the server could not find the requested resource",
-                ),
-            );
+            return not_found(out);
         }
         let selected: Vec<&Value> = pods
             .iter()
@@ -583,15 +588,7 @@ fn refusals_say_what_to_do() {
 
     // 404: a server that is not an API server, or a kubeconfig with a wrong path.
     let (server, ca) = api_server(|_, out| {
-        respond(
-            out,
-            "404 Not Found",
-            &status(
-                404,
-                "NotFound",
-                "the server could not find the requested resource",
-            ),
-        );
+        not_found(out);
     });
     let config = kubeconfig(dir.path(), &server, &ca, TOKEN);
     let says = stderr(&resolve(&config, &[APP]));
@@ -724,14 +721,7 @@ fn thirty_thousand_pods_are_read_a_page_at_a_time() {
 // The child is reaped by `wait4`, which clippy does not see as a wait.
 #[allow(clippy::zombie_processes)]
 fn run_measured(args: &[&str], env: &[(&str, &str)], bound: Duration) -> (Output, i64) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_instance-id"))
-        .args(args)
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the instance-id binary runs");
+    let mut child = support::spawn(args, env);
     let (mut out, mut err) = (
         child.stdout.take().expect("stdout"),
         child.stderr.take().expect("stderr"),

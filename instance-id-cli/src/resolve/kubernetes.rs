@@ -565,6 +565,13 @@ impl Termination {
         }
     }
 
+    /// ` (last: OOMKilled, exit code 137, at …)` after a restart count; nothing
+    /// without a termination.
+    fn after(last: Option<&Termination>) -> String {
+        last.map(|t| format!(" (last: {})", t.words()))
+            .unwrap_or_default()
+    }
+
     /// `OOMKilled, exit code 137, at 2026-11-25T08:02:11Z`.
     fn words(&self) -> String {
         let mut words = Vec::new();
@@ -681,16 +688,7 @@ impl Found {
     fn text(&self) -> String {
         let or_unknown =
             |value: &Option<String>| safe(value.as_deref().unwrap_or("?")).into_owned();
-        let mut text = format!(
-            "pod {}/{}{} (matched {})\n",
-            safe(&self.namespace),
-            safe(&self.pod),
-            self.container
-                .as_deref()
-                .map(|c| format!(", container {}", safe(c)))
-                .unwrap_or_default(),
-            self.how
-        );
+        let mut text = format!("pod {} (matched {})\n", self.title(), self.how);
         let mut line = |label: &str, value: String| {
             text.push_str(&format!("  {label:<10}{value}\n"));
         };
@@ -703,11 +701,7 @@ impl Found {
             "ready:",
             self.ready.map(|r| r.to_string()).unwrap_or("?".into()),
         );
-        let last = self
-            .last_termination
-            .as_ref()
-            .map(|t| format!(" (last: {})", t.words()))
-            .unwrap_or_default();
+        let last = Termination::after(self.last_termination.as_ref());
         line("restarts:", format!("{}{last}", self.restarts));
         line("started:", or_unknown(&self.started_at));
         if self.container.is_some() {
@@ -715,11 +709,7 @@ impl Found {
         } else {
             line("containers:", String::new());
             for c in &self.containers {
-                let last = c
-                    .last_termination
-                    .as_ref()
-                    .map(|t| format!(" (last: {})", t.words()))
-                    .unwrap_or_default();
+                let last = Termination::after(c.last_termination.as_ref());
                 text.push_str(&format!(
                     "    {} ({}): {}, ready {}, {} restarts{last}, image {}, id {}\n",
                     safe(&c.name),
@@ -739,16 +729,21 @@ impl Found {
     /// One line, for a list of several matches.
     fn line(&self) -> String {
         format!(
-            "{}/{}{} (matched {}) on node {}",
-            safe(&self.namespace),
-            safe(&self.pod),
-            self.container
-                .as_deref()
-                .map(|c| format!(", container {}", safe(c)))
-                .unwrap_or_default(),
+            "{} (matched {}) on node {}",
+            self.title(),
             self.how,
             safe(self.node.as_deref().unwrap_or("?")),
         )
+    }
+
+    /// `shop/web-0, container app`, escaped.
+    fn title(&self) -> String {
+        let container = self
+            .container
+            .as_deref()
+            .map(|c| format!(", container {}", safe(c)))
+            .unwrap_or_default();
+        format!("{}/{}{container}", safe(&self.namespace), safe(&self.pod))
     }
 }
 
