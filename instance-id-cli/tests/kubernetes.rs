@@ -23,7 +23,7 @@ use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, SanType}
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use serde_json::{json, Value};
 
-use support::run_with_env;
+use support::{run_with_env, run_without};
 
 const TOKEN: &str = "test-token-3f2a9c";
 const APP: &str = "3f2a9c4be7d1f0a8c6b5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a090";
@@ -643,6 +643,104 @@ fn refusals_say_what_to_do() {
     );
 }
 
+/// The kubeconfig is found as kubectl finds it: KUBECONFIG's files (those that exist,
+/// merged), else ~/.kube/config; nothing at all is an error that says so. A proxy in
+/// HTTPS_PROXY is used, and NO_PROXY passes it by.
+#[test]
+fn the_kubeconfig_is_found_as_kubectl_finds_it() {
+    let (server, ca) = cluster(vec![web_pod()]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = kubeconfig(dir.path(), &server, &ca, TOKEN);
+    // A second file adds a context on the first file's cluster and user.
+    let second = dir.path().join("second");
+    std::fs::write(
+        &second,
+        "apiVersion: v1\nkind: Config\ncontexts:\n- name: second\n  context:\n    cluster: test-cluster\n    user: operator\n",
+    )
+    .expect("write the second kubeconfig");
+    let list = format!(
+        "{}:{}:{}",
+        dir.path().join("missing").display(),
+        first.display(),
+        second.display()
+    );
+    let unset = [
+        "KUBECONFIG",
+        "KUBERNETES_SERVICE_HOST",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ];
+    let out = run_without(
+        &[
+            "resolve",
+            "--kubernetes",
+            "web-7d9c-x2x",
+            "--context",
+            "second",
+        ],
+        &[("KUBECONFIG", &list)],
+        &unset,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // No KUBECONFIG: ~/.kube/config.
+    let home = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(home.path().join(".kube")).expect("mkdir");
+    std::fs::copy(&first, home.path().join(".kube/config")).expect("copy");
+    let home_dir = home.path().to_str().expect("utf-8");
+    let out = run_without(
+        &["resolve", "--kubernetes", APP],
+        &[("HOME", home_dir)],
+        &unset,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // Neither, and not in a pod.
+    let empty = tempfile::tempdir().expect("tempdir");
+    let empty_dir = empty.path().to_str().expect("utf-8");
+    let out = run_without(
+        &["resolve", "--kubernetes", APP],
+        &[("HOME", empty_dir)],
+        &unset,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no kubeconfig: KUBECONFIG is unset and ~/.kube/config does not exist, and this is not a pod (no KUBERNETES_SERVICE_HOST); set KUBECONFIG, or run where kubectl works"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A proxy that is not there: used, so the exchange fails; NO_PROXY passes it by.
+    let config = first.to_str().expect("utf-8");
+    let proxy = [
+        ("KUBECONFIG", config),
+        ("HTTPS_PROXY", "http://127.0.0.1:9"),
+    ];
+    let out = run_without(&["resolve", "--kubernetes", APP], &proxy, &unset);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "cannot connect to the API server at {server} (through the proxy http://127.0.0.1:9/)"
+        )),
+        "{}",
+        stderr(&out)
+    );
+    let mut bypass = proxy.to_vec();
+    bypass.push(("NO_PROXY", "127.0.0.1"));
+    let out = run_without(&["resolve", "--kubernetes", APP], &bypass, &unset);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // An answer that is not the API's JSON.
+    let (server, ca) = api_server(|_, out| {
+        let _ = write!(out, "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: 9\r\nconnection: close\r\n\r\n<html>hi<");
+    });
+    let config = kubeconfig(dir.path(), &server, &ca, TOKEN);
+    let says = stderr(&resolve(&config, &[APP]));
+    assert!(says.contains(&format!("the answer of the API server at {server} is not a list of pods: expected value at line 1 column 1")), "{says}");
+}
+
 /// 30,000 pods, listed a page at a time: the one on the last page is found, the peak
 /// memory of the command stays under 100 MiB, and every page was asked for with a
 /// limit.
@@ -721,7 +819,7 @@ fn thirty_thousand_pods_are_read_a_page_at_a_time() {
 // The child is reaped by `wait4`, which clippy does not see as a wait.
 #[allow(clippy::zombie_processes)]
 fn run_measured(args: &[&str], env: &[(&str, &str)], bound: Duration) -> (Output, i64) {
-    let mut child = support::spawn(args, env);
+    let mut child = support::spawn(args, env, &[]);
     let (mut out, mut err) = (
         child.stdout.take().expect("stdout"),
         child.stderr.take().expect("stderr"),

@@ -162,6 +162,7 @@ struct Several<'a> {
 
 /// Which cluster, as whom, trusting which CA: the words every message names them by,
 /// already escaped.
+#[derive(Clone)]
 struct Place {
     /// `context "kind-shop"`, or `the pod's service account`.
     context: String,
@@ -193,7 +194,7 @@ fn read_kubeconfig() -> Result<Option<(Kubeconfig, String)>, KubeError> {
             let next = read_file(path)?;
             merged = merged.merge(next).map_err(|err| KubeError::Kubeconfig {
                 from: from.clone(),
-                why: err.to_string(),
+                why: first_line(&err),
             })?;
         }
         return Ok(Some((merged, from)));
@@ -206,6 +207,13 @@ fn read_kubeconfig() -> Result<Option<(Kubeconfig, String)>, KubeError> {
     }
     let from = safe(&path.display().to_string()).into_owned();
     Ok(Some((read_file(&path)?, from)))
+}
+
+/// The first line of an error, escaped: the YAML parser's own goes on to draw the
+/// offending line of the file, which may hold a credential.
+fn first_line(err: &dyn std::fmt::Display) -> String {
+    let text = err.to_string();
+    safe(text.lines().next().unwrap_or_default()).into_owned()
 }
 
 /// One kubeconfig file, if it is a file of a sensible size: a FIFO or a device where
@@ -226,16 +234,23 @@ fn read_file(path: &Path) -> Result<Kubeconfig, KubeError> {
             MAX_KUBECONFIG_BYTES >> 20
         )));
     }
-    Kubeconfig::read_from(path).map_err(|err| unusable(safe(&err.to_string()).into_owned()))
+    Kubeconfig::read_from(path).map_err(|err| unusable(first_line(&err)))
 }
 
 /// A client for the cluster that `context` (else the current context) names, as
 /// kubectl finds it; in a pod without a kubeconfig, the pod's service account.
 async fn connect(context: Option<&str>) -> Result<(kube::Client, Place), KubeError> {
-    let (mut config, place) = match read_kubeconfig()? {
+    let (mut config, mut place) = match read_kubeconfig()? {
         Some((kubeconfig, from)) => from_kubeconfig(kubeconfig, from, context).await?,
         None => in_cluster(context)?,
     };
+    if let Some(proxy) = &config.proxy_url {
+        place.server = format!(
+            "{} (through the proxy {})",
+            place.server,
+            safe(&proxy.to_string())
+        );
+    }
     // The deadline is the one that counts: kube's own connect timeout (30 s) would
     // cut it short, or name a slow handshake as an unreachable server.
     config.connect_timeout = None;
@@ -333,7 +348,7 @@ async fn from_kubeconfig(
         .await
         .map_err(|err| KubeError::Kubeconfig {
             from: place.context.clone(),
-            why: safe(&err.to_string()).into_owned(),
+            why: first_line(&err),
         })?;
     Ok((config, place))
 }
@@ -385,12 +400,7 @@ async fn search(
         None => "all namespaces".into(),
     };
     let mut searched = Searched {
-        place: Place {
-            context: place.context.clone(),
-            server: place.server.clone(),
-            user: place.user.clone(),
-            ca: place.ca.clone(),
-        },
+        place: place.clone(),
         scope,
         checked: 0,
         found: Vec::new(),

@@ -23,7 +23,12 @@ pub fn run(args: &[&str]) -> Output {
 }
 
 pub fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut child = spawn(args, env);
+    run_without(args, env, &[])
+}
+
+/// Runs `instance-id ARGS…` with `env` added and the variables `unset` removed.
+pub fn run_without(args: &[&str], env: &[(&str, &str)], unset: &[&str]) -> Output {
+    let mut child = spawn(args, env, unset);
     let start = Instant::now();
     loop {
         match child.try_wait().expect("waiting for instance-id") {
@@ -37,9 +42,14 @@ pub fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     }
 }
 
-/// Starts `instance-id ARGS…` with `env` added, standard output and error piped.
-pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_instance-id"))
+/// Starts `instance-id ARGS…` with `env` added and `unset` removed, standard output
+/// and error piped.
+pub fn spawn(args: &[&str], env: &[(&str, &str)], unset: &[&str]) -> Child {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_instance-id"));
+    for name in unset {
+        command.env_remove(name);
+    }
+    command
         .args(args)
         .envs(env.iter().copied())
         .stdin(Stdio::null())
