@@ -716,17 +716,18 @@ fn the_kubeconfig_is_found_as_kubectl_finds_it() {
     let config = first.to_str().expect("utf-8");
     let proxy = [
         ("KUBECONFIG", config),
-        ("HTTPS_PROXY", "http://127.0.0.1:9"),
+        ("HTTPS_PROXY", "http://user:secret@127.0.0.1:9"),
     ];
     let out = run_without(&["resolve", "--kubernetes", APP], &proxy, &unset);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(
         stderr(&out).contains(&format!(
-            "cannot connect to the API server at {server} (through the proxy http://127.0.0.1:9/)"
+            "cannot connect to the API server at {server} (through the proxy http://127.0.0.1:9)"
         )),
         "{}",
         stderr(&out)
     );
+    assert!(!stderr(&out).contains("secret"), "{}", stderr(&out));
     let mut bypass = proxy.to_vec();
     bypass.push(("NO_PROXY", "127.0.0.1"));
     let out = run_without(&["resolve", "--kubernetes", APP], &bypass, &unset);

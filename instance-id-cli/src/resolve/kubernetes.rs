@@ -65,7 +65,7 @@ pub(super) fn run(args: &ResolveArgs, token: &Token, key: Option<&str>) -> ExitC
     let searched = match searched {
         Ok(searched) => searched,
         Err(err) => {
-            crate::output::warn(&err.to_string());
+            crate::output::warn(&safe(&err.to_string()));
             return if err.is_usage() {
                 ExitCode::from(2)
             } else {
@@ -224,7 +224,7 @@ fn read_file(path: &Path) -> Result<Kubeconfig, KubeError> {
         from: from.clone(),
         why,
     };
-    let meta = std::fs::metadata(path).map_err(|err| unusable(err.to_string()))?;
+    let meta = std::fs::metadata(path).map_err(|err| unusable(first_line(&err)))?;
     if !meta.is_file() {
         return Err(unusable("it is not a regular file".into()));
     }
@@ -245,10 +245,13 @@ async fn connect(context: Option<&str>) -> Result<(kube::Client, Place), KubeErr
         None => in_cluster(context)?,
     };
     if let Some(proxy) = &config.proxy_url {
+        // Scheme, host and port: a proxy's URL may carry a password.
+        let port = proxy.port().map(|p| format!(":{p}")).unwrap_or_default();
         place.server = format!(
-            "{} (through the proxy {})",
+            "{} (through the proxy {}://{}{port})",
             place.server,
-            safe(&proxy.to_string())
+            safe(proxy.scheme_str().unwrap_or("http")),
+            safe(proxy.host().unwrap_or("?")),
         );
     }
     // The deadline is the one that counts: kube's own connect timeout (30 s) would
