@@ -55,7 +55,8 @@ pub struct ResolveArgs {
 enum Format {
     /// What an operator reads, and the commands to run next.
     Text,
-    /// One JSON object (`{"matches": […]}` when several match), for scripts.
+    /// One JSON object, for scripts (with --kubernetes, `{"matches": […], "more": N}`
+    /// when several match, or none).
     Json,
 }
 
