@@ -34,7 +34,8 @@ enum Command {
     /// Send requests to URL and show how they spread over instances.
     Probe(probe::ProbeArgs),
     /// Find the container, running or exited, that an id names, on the Docker daemon
-    /// that DOCKER_HOST names (else the local socket).
+    /// that DOCKER_HOST names (else the local socket); with --kubernetes, the pod and
+    /// container on the cluster of the kubeconfig.
     Resolve(resolve::ResolveArgs),
 }
 

@@ -33,11 +33,17 @@ pub fn safe(text: &str) -> Cow<'_, str> {
 /// A value quoted back in a message: its first [`EXCERPT_CHARS`] characters, `…` when
 /// there were more, escaped, in double quotes. A 10 KB argument stays one line.
 pub fn excerpt(text: &str) -> String {
-    let head = match text.char_indices().nth(EXCERPT_CHARS).map(|(at, _)| at) {
-        Some(at) => format!("{}…", &text[..at]),
-        None => text.to_owned(),
-    };
-    format!("\"{}\"", safe(&head))
+    format!("\"{}\"", clip(text, EXCERPT_CHARS))
+}
+
+/// `text`'s first `chars` characters, `…` when there were more, escaped: a message
+/// from outside (a server's reason for a refusal) shown whole when it is a sentence,
+/// bounded when it is not.
+pub fn clip(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars).map(|(at, _)| at) {
+        Some(at) => format!("{}…", safe(&text[..at])),
+        None => safe(text).into_owned(),
+    }
 }
 
 fn unsafe_char(c: char) -> bool {

@@ -292,3 +292,48 @@ fn a_failed_write_is_an_error_not_a_panic() {
     let host = fake_daemon(list, inspect);
     support::assert_write_failure_reported(&["resolve", ID], &[("DOCKER_HOST", &host)]);
 }
+
+/// The forms an id reaches an operator in: a runtime's prefix (`docker://`, as a pod's
+/// status writes it), a prefix longer than the short id, the service.instance.id of a
+/// trace; and `--format json` for scripts.
+#[test]
+fn every_form_resolves_and_json_carries_the_report() {
+    let list: &'static str =
+        Box::leak(format!(r#"[{{"Id":"{ID}"}},{{"Id":"{}"}}]"#, "a".repeat(64)).into_boxed_str());
+    let inspect: &'static str = Box::leak(
+        format!(
+            r#"{{"Id":"{ID}","Name":"/shop-web-2","Config":{{"Image":"shop:demo"}},"State":{{"Status":"exited","Running":false,"StartedAt":"2026-11-25T07:48:53Z","FinishedAt":"2026-11-25T08:02:11Z"}}}}"#
+        )
+        .into_boxed_str(),
+    );
+    let host = fake_daemon(list, inspect);
+    const NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x4d63009a_8d0f_11ee_aad7_4c796ed8e320);
+    let otel = uuid::Uuid::new_v5(&NAMESPACE, ID.as_bytes()).to_string();
+    for (pasted, matched) in [
+        (format!("docker://{ID}"), "the full id"),
+        (ID[..20].to_owned(), "the first 20 characters of the id"),
+        (otel, "the service.instance.id of the id"),
+    ] {
+        let out = run_with_env(&["resolve", &pasted], &[("DOCKER_HOST", &host)]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{pasted}: {stdout}");
+        assert!(
+            stdout.starts_with(&format!("container shop-web-2 (matched {matched})\n")),
+            "{pasted}: {stdout}"
+        );
+    }
+    let out = run_with_env(
+        &["resolve", &ID[..12], "--format", "json"],
+        &[("DOCKER_HOST", &host)],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        report,
+        serde_json::json!({
+            "id": ID, "name": "shop-web-2", "image": "shop:demo", "state": "exited",
+            "started_at": "2026-11-25T07:48:53Z", "finished_at": "2026-11-25T08:02:11Z",
+            "logs": "docker logs --since 15m shop-web-2"
+        })
+    );
+}

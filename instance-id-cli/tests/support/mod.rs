@@ -4,7 +4,7 @@
 #![allow(dead_code)] // each test file uses its own part
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// Generous: a detection takes milliseconds; this only catches a hang.
@@ -23,14 +23,12 @@ pub fn run(args: &[&str]) -> Output {
 }
 
 pub fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_instance-id"))
-        .args(args)
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the instance-id binary runs");
+    run_without(args, env, &[])
+}
+
+/// Runs `instance-id ARGS…` with `env` added and the variables `unset` removed.
+pub fn run_without(args: &[&str], env: &[(&str, &str)], unset: &[&str]) -> Output {
+    let mut child = spawn(args, env, unset);
     let start = Instant::now();
     loop {
         match child.try_wait().expect("waiting for instance-id") {
@@ -42,6 +40,23 @@ pub fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
             None => std::thread::sleep(Duration::from_millis(5)),
         }
     }
+}
+
+/// Starts `instance-id ARGS…` with `env` added and `unset` removed, standard output
+/// and error piped.
+pub fn spawn(args: &[&str], env: &[(&str, &str)], unset: &[&str]) -> Child {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_instance-id"));
+    for name in unset {
+        command.env_remove(name);
+    }
+    command
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the instance-id binary runs")
 }
 
 /// Runs `instance-id ARGS…` with `/dev/full` as standard output, where every write

@@ -1,6 +1,6 @@
-//! `instance-id resolve TOKEN`: from what a user read off `/inst` to the container on
-//! the Docker host that `DOCKER_HOST` names (else the local socket), by its full id,
-//! its short id, or its hashed id, running or exited. What the daemon says is data from
+//! `instance-id resolve ID`: from what a user read off `/inst` to the container on
+//! the Docker host that `DOCKER_HOST` names (else the local socket), by any form of
+//! its id that `Token` reads, running or exited. What the daemon says is data from
 //! outside: every name is escaped before it reaches the terminal, nothing it sends can
 //! make the command panic, and what it sends is bounded in size and in time.
 //!
@@ -14,16 +14,14 @@ use std::fmt;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use instance_id::{hash_id, short_form, SystemView};
+use instance_id::short_form;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::{DeserializeOwned, SeqAccess, Visitor};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
+use super::{json, shell_word, Form, Format, ResolveArgs, Token};
 use crate::text::{excerpt, safe};
-
-/// The longest the whole exchange with the daemon may take unless `--timeout-ms` says.
-const DEFAULT_TIMEOUT_MS: u64 = 10_000;
 
 /// The most read of the container list: some 20,000 containers as Docker describes
 /// them. A larger list is refused, never read whole.
@@ -38,62 +36,7 @@ const MAX_ERROR_BYTES: usize = 64 * 1024;
 /// Matching containers named in the error that asks for the full id.
 const MAX_NAMED_MATCHES: usize = 8;
 
-#[derive(clap::Args)]
-pub struct ResolveArgs {
-    /// What the user sent: a full id, a short (12-character) id, or a hashed id.
-    token: String,
-    /// The environment variable with the app's key (its `expose = hashed("ENV")`), to
-    /// match hashed ids.
-    #[arg(long, value_name = "ENV")]
-    key_env: Option<String>,
-    /// Give up on the daemon after this many milliseconds, for the whole exchange:
-    /// connecting, both requests, every byte of both answers (1 to 600000).
-    #[arg(long, value_name = "MS", default_value_t = DEFAULT_TIMEOUT_MS,
-          value_parser = clap::value_parser!(u64).range(1..=600_000))]
-    timeout_ms: u64,
-}
-
-/// How a container's id matched the token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Match {
-    Full,
-    Short,
-    Hashed,
-}
-
-impl Match {
-    fn describe(self) -> &'static str {
-        match self {
-            Match::Full => "the full id",
-            Match::Short => "the short id",
-            Match::Hashed => "the hashed id",
-        }
-    }
-}
-
-/// Whether `id` is what `token` names.
-fn matches(token: &str, id: &str, key: Option<&str>) -> Option<Match> {
-    let token = token.trim().to_ascii_lowercase();
-    if token == id {
-        Some(Match::Full)
-    } else if short_form(id) == token {
-        Some(Match::Short)
-    } else if key.is_some_and(|key| hash_id(key.as_bytes(), id) == token) {
-        Some(Match::Hashed)
-    } else {
-        None
-    }
-}
-
-pub fn run(args: ResolveArgs) -> ExitCode {
-    let view = SystemView::live();
-    let key = match &args.key_env {
-        Some(name) => match view.hash_key(name) {
-            Ok(key) => Some(key),
-            Err(err) => return crate::usage(err),
-        },
-        None => None,
-    };
+pub(super) fn run(args: &ResolveArgs, token: &Token, key: Option<&str>) -> ExitCode {
     let daemon = match connect(std::env::var_os("DOCKER_HOST")) {
         Ok(daemon) => daemon,
         Err(err) => return crate::usage(err),
@@ -105,9 +48,13 @@ pub fn run(args: ResolveArgs) -> ExitCode {
     let timeout = Duration::from_millis(args.timeout_ms);
     let resolved = runtime.block_on(async {
         let deadline = Instant::now() + timeout;
-        resolve(&daemon, deadline, timeout, &args.token, key).await
+        resolve(&daemon, deadline, timeout, token, key).await
     });
-    match resolved {
+    let text = resolved.and_then(|found| match args.format {
+        Format::Text => Ok(found.text()),
+        Format::Json => json(&found),
+    });
+    match text {
         Ok(text) => crate::output::finish(&text, ExitCode::SUCCESS),
         Err(err) => {
             crate::output::warn(&safe(&err));
@@ -377,10 +324,10 @@ fn refused(status: u16, body: &[u8]) -> DaemonError {
 /// What the container list comes to: the ids that match, counted as they are read, so
 /// that a list of millions costs no more than its bytes.
 struct Matches<'a> {
-    token: &'a str,
+    token: &'a Token,
     key: Option<&'a str>,
     checked: usize,
-    found: Vec<(String, Match)>,
+    found: Vec<(String, Form)>,
     /// Matches past the first [`MAX_NAMED_MATCHES`], counted.
     more: usize,
 }
@@ -403,7 +350,7 @@ impl<'de> Visitor<'de> for &mut Matches<'_> {
         while let Some(listed) = seq.next_element::<Listed>()? {
             self.checked += 1;
             let Some(id) = listed.id else { continue };
-            let Some(how) = matches(self.token, &id, self.key) else {
+            let Some(how) = self.token.container(&id, self.key) else {
                 continue;
             };
             if self.found.len() < MAX_NAMED_MATCHES {
@@ -448,9 +395,9 @@ async fn resolve(
     daemon: &Daemon,
     deadline: Instant,
     timeout: Duration,
-    token: &str,
+    token: &Token,
     key: Option<&str>,
-) -> Result<String, String> {
+) -> Result<Found, String> {
     let mut found = Matches {
         token,
         key,
@@ -483,8 +430,8 @@ async fn resolve(
                 ""
             };
             return Err(format!(
-                "no container, running or exited, has the full, short or hashed id {} ({} checked){hint}",
-                excerpt(token),
+                "no container, running or exited, has the id, a prefix of 12 or more characters, the hashed id or the service.instance.id {} ({} checked){hint}",
+                excerpt(&token.raw),
                 found.checked
             ));
         }
@@ -499,7 +446,7 @@ async fn resolve(
             return Err(format!(
                 "{} containers match {}: {}{more}; give the full id",
                 many.len() + found.more,
-                excerpt(token),
+                excerpt(&token.raw),
                 ids.join(", ")
             ));
         }
@@ -515,7 +462,7 @@ async fn resolve(
         )
         .await
         .map_err(|err| format!("cannot inspect container {}: {err}", excerpt(&id)))?;
-    Ok(report(&id, how, &details))
+    Ok(Found::new(id, how, &details))
 }
 
 /// What stays as it is in a path segment: letters, digits, `-`, `_` and `.`.
@@ -526,39 +473,70 @@ fn url_segment(id: &str) -> String {
     utf8_percent_encode(id, SEGMENT).to_string()
 }
 
-/// What the operator reads: the daemon's words, escaped, and the `docker logs` line.
-fn report(id: &str, how: Match, details: &Inspected) -> String {
-    let short = short_form(id);
-    let name = details
-        .name
-        .as_deref()
-        .map(|n| n.trim_start_matches('/'))
-        .filter(|n| !n.is_empty())
-        .unwrap_or(short);
-    let image = details
-        .config
-        .as_ref()
-        .and_then(|c| c.image.as_deref())
-        .unwrap_or("?");
-    let state = details.state.as_ref();
-    let status = state.and_then(|s| s.status.as_deref()).unwrap_or("?");
-    let started = state.and_then(|s| s.started_at.as_deref()).unwrap_or("?");
-    let finished = state
-        .filter(|s| s.running != Some(true))
-        .and_then(|s| s.finished_at.as_deref())
-        .filter(|f| !f.starts_with("0001-"))
-        .map(|f| format!("\n  exited:  {}", safe(f)))
-        .unwrap_or_default();
-    format!(
-        "container {} (matched {})\n  id:      {}\n  image:   {}\n  state:   {}\n  started: {}{finished}\n\nnext: {}\n",
-        safe(name),
-        how.describe(),
-        safe(id),
-        safe(image),
-        safe(status),
-        safe(started),
-        logs_line(name, short),
-    )
+/// The container found, as the report shows it: the daemon's words, and the `docker
+/// logs` line. Escaped for the terminal in [`Found::text`]; JSON carries them exact.
+#[derive(Serialize)]
+struct Found {
+    id: String,
+    name: String,
+    image: Option<String>,
+    state: Option<String>,
+    started_at: Option<String>,
+    finished_at: Option<String>,
+    logs: String,
+    #[serde(skip)]
+    how: Form,
+}
+
+impl Found {
+    fn new(id: String, how: Form, details: &Inspected) -> Found {
+        let short = short_form(&id);
+        let name = details
+            .name
+            .as_deref()
+            .map(|n| n.trim_start_matches('/'))
+            .filter(|n| !n.is_empty())
+            .unwrap_or(short)
+            .to_owned();
+        let state = details.state.as_ref();
+        let logs = logs_line(&name, short);
+        Found {
+            image: details.config.as_ref().and_then(|c| c.image.clone()),
+            state: state.and_then(|s| s.status.clone()),
+            started_at: state.and_then(|s| s.started_at.clone()),
+            // Docker writes the zero time for a container that never stopped.
+            finished_at: state
+                .filter(|s| s.running != Some(true))
+                .and_then(|s| s.finished_at.clone())
+                .filter(|f| !f.starts_with("0001-")),
+            logs,
+            name,
+            id,
+            how,
+        }
+    }
+
+    fn text(&self) -> String {
+        let unknown = |value: &Option<String>| safe(value.as_deref().unwrap_or("?")).into_owned();
+        let finished = self
+            .finished_at
+            .as_deref()
+            .map(|f| format!("\n  exited:  {}", safe(f)))
+            .unwrap_or_default();
+        let how = match self.how {
+            Form::Whole => "the full id".to_owned(),
+            other => other.describe("id"),
+        };
+        format!(
+            "container {} (matched {how})\n  id:      {}\n  image:   {}\n  state:   {}\n  started: {}{finished}\n\nnext: {}\n",
+            safe(&self.name),
+            safe(&self.id),
+            unknown(&self.image),
+            unknown(&self.state),
+            unknown(&self.started_at),
+            self.logs,
+        )
+    }
 }
 
 /// `docker logs` for the container, by a name the line can carry as it is (what
@@ -568,10 +546,7 @@ fn report(id: &str, how: Match, details: &Inspected) -> String {
 fn logs_line(name: &str, short: &str) -> String {
     match [name, short].into_iter().find(|t| is_plain_name(t)) {
         Some(target) => format!("docker logs --since 15m {target}"),
-        None => format!(
-            "docker logs --since 15m -- '{}'",
-            safe(short).replace('\'', r"'\''")
-        ),
+        None => format!("docker logs --since 15m -- {}", shell_word(short, false)),
     }
 }
 
@@ -586,24 +561,10 @@ fn is_plain_name(name: &str) -> bool {
 mod tests {
     use super::*;
 
-    const ID: &str = "5c2d33d962d83d694662cd0d67bca837ca3620e2ed934c58fa327f99d415e5c0";
-
     #[test]
     fn a_segment_is_encoded_as_before() {
         assert_eq!(url_segment("abc-1_2.3"), "abc-1_2.3");
         assert_eq!(url_segment("a/b c?%é"), "a%2Fb%20c%3F%25%C3%A9");
-    }
-
-    #[test]
-    fn full_short_and_hashed() {
-        assert_eq!(matches(ID, ID, None), Some(Match::Full));
-        assert_eq!(matches(&ID.to_uppercase(), ID, None), Some(Match::Full));
-        assert_eq!(matches(&ID[..12], ID, None), Some(Match::Short));
-        assert_eq!(matches(&ID[..8], ID, None), None);
-        let hashed = hash_id(b"k", ID);
-        assert_eq!(matches(&hashed, ID, Some("k")), Some(Match::Hashed));
-        assert_eq!(matches(&hashed, ID, Some("other")), None);
-        assert_eq!(matches(&hashed, ID, None), None);
     }
 
     #[test]
