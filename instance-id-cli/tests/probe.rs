@@ -77,10 +77,23 @@ fn spread_over_instances_from_the_header() {
             .collect();
         assert_eq!(
             keys,
-            ["count", "errors", "id", "latency_ms", "p50_ms", "p99_ms", "share", "status"]
+            [
+                "count",
+                "errors",
+                "id",
+                "latency_ms",
+                "p50_ms",
+                "p99_ms",
+                "share",
+                "status"
+            ]
         );
         assert_eq!(instance["errors"], 0, "{report}");
-        assert_eq!(instance["status"], serde_json::json!({"200": 20}), "{report}");
+        assert_eq!(
+            instance["status"],
+            serde_json::json!({"200": 20}),
+            "{report}"
+        );
         let latency = &instance["latency_ms"];
         let order: Vec<f64> = ["p50", "p90", "p99", "p999", "max"]
             .iter()
@@ -576,7 +589,15 @@ fn a_kept_connection_closed_by_the_server_is_replaced() {
     let url = serve(|_| {
         "HTTP/1.1 200 OK\r\nx-instance-id: web-a\r\ncontent-length: 0\r\n\r\n".to_owned()
     });
-    let args = ["-n", "40", "-c", "1", "--keep-alive", "--timeout-ms", "3000"];
+    let args = [
+        "-n",
+        "40",
+        "-c",
+        "1",
+        "--keep-alive",
+        "--timeout-ms",
+        "3000",
+    ];
     let report = json(&url, &[&args[..], &["--retry"]].concat());
     assert_eq!(report["requests"], 40, "{report}");
     assert_eq!(report["errors"], 0, "{report}");
@@ -588,7 +609,11 @@ fn a_kept_connection_closed_by_the_server_is_replaced() {
         report["instances"][0]["count"].as_u64(),
         report["errors"].as_u64(),
     );
-    assert_eq!(answered.zip(errors).map(|(a, e)| a + e), Some(40), "{report}");
+    assert_eq!(
+        answered.zip(errors).map(|(a, e)| a + e),
+        Some(40),
+        "{report}"
+    );
     assert!(
         report["error_kinds"]
             .as_object()

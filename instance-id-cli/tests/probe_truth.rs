@@ -20,12 +20,8 @@ fn json(url: &str, args: &[&str]) -> serde_json::Value {
     let mut all = vec!["probe", url, "--json"];
     all.extend(args);
     let out = run(&all);
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|err| {
-        panic!(
-            "not JSON ({err}): {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|err| panic!("not JSON ({err}): {}", String::from_utf8_lossy(&out.stderr)))
 }
 
 /// What the server answers to one request it has read.
@@ -57,7 +53,12 @@ fn serve(reply: impl Fn(u64) -> Reply + Send + Sync + 'static) -> (String, Arc<A
     (format!("http://{address}/inst"), failures)
 }
 
-fn connection(mut stream: TcpStream, reply: &dyn Fn(u64) -> Reply, read: &AtomicU64, failed: &AtomicU64) {
+fn connection(
+    mut stream: TcpStream,
+    reply: &dyn Fn(u64) -> Reply,
+    read: &AtomicU64,
+    failed: &AtomicU64,
+) {
     let mut pending = Vec::new();
     let mut chunk = [0u8; 4096];
     loop {
@@ -280,7 +281,10 @@ fn an_open_loop_shows_a_stall_in_the_percentiles() {
     let report = json(&url, &["--rate", "200", "-n", "200", "-c", "20"]);
     assert_eq!(report["requests"], 200, "{report}");
     assert!(report["late"].as_u64() > Some(0), "{report}");
-    assert!(report["latency_ms"]["p90"].as_f64() > Some(100.0), "{report}");
+    assert!(
+        report["latency_ms"]["p90"].as_f64() > Some(100.0),
+        "{report}"
+    );
 
     let out = run(&["probe", &url, "--rate", "10", "--users", "3"]);
     assert_eq!(out.status.code(), Some(2));
@@ -339,24 +343,46 @@ fn a_rollout_is_told_with_the_servers_times() {
     let svg_arg = svg.to_str().expect("utf-8");
     let report = json(
         &url,
-        &["--duration", "3s", "-c", "2", "--keep-alive", "--plot", svg_arg],
+        &[
+            "--duration",
+            "3s",
+            "-c",
+            "2",
+            "--keep-alive",
+            "--plot",
+            svg_arg,
+        ],
     );
     let switches = switches.lock().expect("switches");
     let rollout = &report["rollout"];
-    assert_eq!(rollout["from"], serde_json::json!(["old-a", "old-b"]), "{report}");
-    assert_eq!(rollout["to"], serde_json::json!(["new-a", "new-b"]), "{report}");
+    assert_eq!(
+        rollout["from"],
+        serde_json::json!(["old-a", "old-b"]),
+        "{report}"
+    );
+    assert_eq!(
+        rollout["to"],
+        serde_json::json!(["new-a", "new-b"]),
+        "{report}"
+    );
     assert_eq!(rollout["errors"], switches.unavailable, "{report}");
     assert_eq!(report["errors"], switches.unavailable, "{report}");
     let near = |reported: &serde_json::Value, server: Option<Duration>| {
         let server = server.expect("the server switched").as_secs_f64();
         let reported = reported.as_f64().expect("a time");
-        assert!((reported - server).abs() < 0.35, "{reported} against the server's {server}: {report}");
+        assert!(
+            (reported - server).abs() < 0.35,
+            "{reported} against the server's {server}: {report}"
+        );
     };
     near(&rollout["last_old_s"], switches.last_old);
     near(&rollout["first_new_s"], switches.first_new);
     assert_eq!(rollout["mixed_s"], 0.0, "{report}");
     let gap = rollout["longest_gap_s"].as_f64().expect("a gap");
-    let window = switches.first_new.zip(switches.last_old).map(|(new, old)| (new - old).as_secs_f64());
+    let window = switches
+        .first_new
+        .zip(switches.last_old)
+        .map(|(new, old)| (new - old).as_secs_f64());
     assert!(window.is_some_and(|w| (gap - w).abs() < 0.35), "{report}");
 
     // The old instance's 503s count on it, not in its answers.
@@ -367,13 +393,19 @@ fn a_rollout_is_told_with_the_servers_times() {
         .find(|i| i["id"] == "old-a")
         .expect("old-a");
     assert_eq!(old_a["errors"], switches.unavailable_old_a, "{report}");
-    assert_eq!(old_a["status"]["503"], switches.unavailable_old_a, "{report}");
+    assert_eq!(
+        old_a["status"]["503"], switches.unavailable_old_a,
+        "{report}"
+    );
     assert_eq!(old_a["status"]["200"], old_a["count"], "{report}");
 
     let picture = std::fs::read_to_string(&svg).expect("the plot was written");
     assert!(picture.starts_with("<svg"), "{picture}");
     for id in ["old-a", "old-b", "new-a", "new-b"] {
-        assert!(picture.contains(&format!(">\n{id}\n</text>")), "{id} in the plot");
+        assert!(
+            picture.contains(&format!(">\n{id}\n</text>")),
+            "{id} in the plot"
+        );
     }
     assert!(picture.contains("errors per second"));
     assert!(picture.contains("p99 latency per second"));
@@ -381,9 +413,15 @@ fn a_rollout_is_told_with_the_servers_times() {
     // The same in words, and --format json is --json.
     let out = run(&["probe", &url, "--duration", "1s", "--format", "text"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("no rollout: the same instances answered"), "{text}");
+    assert!(
+        text.contains("no rollout: the same instances answered"),
+        "{text}"
+    );
     let out = run(&["probe", &url, "-n", "3", "--format", "json"]);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(report["requests"], 3);
-    assert_eq!(run(&["probe", &url, "--plot", svg_arg]).status.code(), Some(2));
+    assert_eq!(
+        run(&["probe", &url, "--plot", svg_arg]).status.code(),
+        Some(2)
+    );
 }

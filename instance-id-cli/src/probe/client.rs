@@ -526,9 +526,7 @@ fn request_failure(err: &hyper::Error) -> Failure {
             use std::io::ErrorKind;
             match io.kind() {
                 ErrorKind::ConnectionReset | ErrorKind::BrokenPipe => return Failure::Reset,
-                ErrorKind::UnexpectedEof | ErrorKind::ConnectionAborted => {
-                    return Failure::Closed
-                }
+                ErrorKind::UnexpectedEof | ErrorKind::ConnectionAborted => return Failure::Closed,
                 _ => {}
             }
         }

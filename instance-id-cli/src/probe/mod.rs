@@ -210,6 +210,7 @@ pub fn run(args: ProbeArgs) -> ExitCode {
         },
         None => None,
     };
+    more_descriptors();
     let runtime = match crate::async_runtime(Some(workers(&args))) {
         Ok(runtime) => runtime,
         Err(code) => return code,
@@ -248,6 +249,28 @@ pub fn run(args: ProbeArgs) -> ExitCode {
         report::table(&args, &shown_url, &report, &results)
     };
     crate::output::finish(&text, code)
+}
+
+/// Raises the limit of open files to the most allowed: 10,000 users with
+/// `--keep-alive` hold 10,000 sockets, and a shell's default soft limit is often 1,024.
+/// Where it cannot be raised, connections past it fail, counted.
+fn more_descriptors() {
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit and setrlimit with a valid resource and a valid rlimit.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0
+                && limit.rlim_cur < limit.rlim_max
+            {
+                limit.rlim_cur = limit.rlim_max;
+                libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+            }
+        }
+    }
 }
 
 /// The runtime's worker threads: one per core, and with `--keep-alive` at least two. A

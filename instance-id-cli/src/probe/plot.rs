@@ -55,7 +55,10 @@ fn render(svg: &mut String, report: &Report, results: &Results) -> Result<(), Pl
     // Each instance's share of the second's outcomes (answers and failures), one
     // line per instance, in the order the table lists them.
     let mut chart = ChartBuilder::on(&shares)
-        .caption("share of each second's answers, per instance", ("sans-serif", 16))
+        .caption(
+            "share of each second's answers, per instance",
+            ("sans-serif", 16),
+        )
         .margin(10)
         .x_label_area_size(30)
         .y_label_area_size(50)
@@ -86,7 +89,9 @@ fn render(svg: &mut String, report: &Report, results: &Results) -> Result<(), Pl
         chart
             .draw_series(LineSeries::new(points, color.stroke_width(2)))?
             .label(short_form(&instance.id))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
     }
     if let Some(rollout) = &report.rollout {
         for (moment, label) in [

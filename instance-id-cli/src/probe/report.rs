@@ -192,7 +192,10 @@ impl Rollout {
             if ids.is_empty() {
                 "none".to_owned()
             } else {
-                ids.iter().map(|id| short_form(id)).collect::<Vec<_>>().join(", ")
+                ids.iter()
+                    .map(|id| short_form(id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             }
         };
         let mut out = format!(

@@ -279,9 +279,7 @@ impl Results {
             }
         }
         if let Some(at) = at {
-            self.longest_gap = self
-                .longest_gap
-                .max(at.saturating_sub(self.last_success));
+            self.longest_gap = self.longest_gap.max(at.saturating_sub(self.last_success));
             self.last_success = self.last_success.max(at);
         }
     }
@@ -373,7 +371,11 @@ mod tests {
 
     fn answer(results: &mut Results, id: &str, user: usize) {
         let id = id.into();
-        results.record(sample(Answer::Instance { id, status: 200 }, Some(user), None));
+        results.record(sample(
+            Answer::Instance { id, status: 200 },
+            Some(user),
+            None,
+        ));
     }
 
     #[test]
