@@ -261,12 +261,11 @@ impl<'r> Report<'r> {
                 })
                 .collect()
         });
-        let empty = Histogram::new(1).unwrap_or_else(|_| unreachable!("valid precision"));
         Report {
             requests,
             errors: results.errors.values().sum(),
             retried: results.retried,
-            latency_ms: Latency::of(results.latency_us.as_ref().unwrap_or(&empty)),
+            latency_ms: Latency::of(&results.latency_us),
             instances,
             error_kinds: &results.errors,
             rate: args.rate,

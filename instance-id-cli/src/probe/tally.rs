@@ -156,7 +156,6 @@ struct Current {
     latency_us: Histogram<u64>,
 }
 
-#[derive(Default)]
 pub struct Results {
     pub sent: u64,
     pub instances: BTreeMap<String, Tally>,
@@ -166,7 +165,7 @@ pub struct Results {
     /// With `--rate`: requests that went out after their time.
     pub late: u64,
     /// Every request's time to its outcome, answers and failures alike.
-    pub latency_us: Option<Histogram<u64>>,
+    pub latency_us: Histogram<u64>,
     pub untracked: Untracked,
     pub users: Vec<UserTally>,
     pub timeline: Vec<Second>,
@@ -176,8 +175,6 @@ pub struct Results {
     /// The last successful answer so far, and the longest time without one.
     last_success: Duration,
     pub longest_gap: Duration,
-    /// When the run ended, from its start.
-    pub elapsed: Duration,
     /// When an interrupt (Ctrl-C, SIGTERM) ended the run early: after how long.
     pub interrupted: Option<Duration>,
 }
@@ -186,17 +183,26 @@ impl Results {
     /// Room for `users` virtual users and `seconds` of timeline.
     pub fn new(users: usize, seconds: usize) -> Self {
         Self {
+            sent: 0,
+            instances: BTreeMap::new(),
+            errors: BTreeMap::new(),
+            retried: 0,
+            late: 0,
+            latency_us: histogram(),
+            untracked: Untracked::default(),
             users: vec![UserTally::default(); users],
             timeline: vec![Second::default(); seconds],
-            latency_us: Some(histogram()),
-            ..Self::default()
+            current: None,
+            failure_slices: Vec::new(),
+            last_success: Duration::ZERO,
+            longest_gap: Duration::ZERO,
+            interrupted: None,
         }
     }
 
     /// The run ended after `elapsed`, early when `interrupted`: the timeline keeps the
     /// seconds it had, and the last second's figures are worked out.
     pub fn finish(&mut self, elapsed: Duration, interrupted: bool) {
-        self.elapsed = elapsed;
         if interrupted {
             let seconds = elapsed.as_secs_f64().ceil().max(1.0) as usize;
             self.timeline.truncate(seconds);
@@ -219,9 +225,7 @@ impl Results {
         self.sent += 1;
         self.retried += u64::from(sample.retried);
         self.late += u64::from(sample.late);
-        if let Some(latency) = self.latency_us.as_mut() {
-            record_latency(latency, sample.took);
-        }
+        record_latency(&mut self.latency_us, sample.took);
         let second = sample.at.and_then(|at| self.in_second(at, sample.took));
         let (id, status, failure) = match sample.answer {
             Answer::Error { kind, status, id } => {
