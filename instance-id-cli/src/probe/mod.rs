@@ -11,14 +11,17 @@
 //! | file | what |
 //! |---|---|
 //! | `mod.rs` | the options, and the workers that send the requests |
-//! | `client.rs` | one client per virtual user (TLS, cookie jar), one GET on hyper's HTTP/1 connection API, failures named |
+//! | `client.rs` | one client per virtual user (TLS, cookie jar), one GET on hyper's HTTP/1 connection API, failures named, `--retry` |
 //! | `tls.rs` | the one TLS configuration all clients share; TLS refusals in words |
-//! | `tally.rs` | what the answers add up to: instances, users, seconds |
-//! | `report.rs` | the table, the stickiness, the timeline, the JSON |
+//! | `tally.rs` | what the answers add up to: instances, users, seconds, latency histograms |
+//! | `report.rs` | the table, the stickiness, the timeline, the rollout, the JSON |
+//! | `plot.rs` | `--plot`: the timeline as an SVG image |
 //!
 //! `--users U` makes U virtual users, each with its own cookie jar (and connection,
 //! with `--keep-alive`), to see whether a balancer is sticky; `--duration D` runs for
-//! a time and draws a timeline, to see a rolling update happen.
+//! a time and draws a timeline and the rollout, to see a rolling update happen;
+//! `--rate R` sends on a fixed schedule (an open loop) and times each request from
+//! when it was due, so that a stall shows in the percentiles.
 
 mod client;
 mod plot;
@@ -64,7 +67,8 @@ pub struct ProbeArgs {
     concurrency: Option<u64>,
     /// Send R requests per second on a fixed schedule, whatever the answers do (open
     /// loop), each timed from when it was due: a stall shows in the percentiles. A
-    /// request due while --concurrency are in flight waits, and counts as late.
+    /// request due while --concurrency are in flight waits, still timed from when it
+    /// was due, and counts as late.
     #[arg(long, value_name = "R", value_parser = per_second, conflicts_with = "users")]
     rate: Option<f64>,
     /// Send a GET that was written and then failed without a whole answer (closed,

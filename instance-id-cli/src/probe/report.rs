@@ -393,7 +393,7 @@ pub fn table(args: &ProbeArgs, url: &str, report: &Report, results: &Results) ->
     ));
     if let Some(late) = report.late {
         out.push_str(&format!(
-            "  {late} went out late: every one of the {} slots was in flight when they were due\n",
+            "  {late} went out late, more than 1 ms after their time: every one of the {} slots in flight, or the client short of CPU\n",
             args.concurrency()
         ));
     }
