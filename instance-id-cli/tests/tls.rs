@@ -210,7 +210,6 @@ fn a_refused_certificate_is_named_in_words() {
 #[test]
 fn many_users_share_one_trust() {
     use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
 
     let dir = tempfile::tempdir().expect("tempdir");
     let (url, ca) = tls_server(dir.path());
@@ -226,26 +225,7 @@ fn many_users_share_one_trust() {
         .stderr(Stdio::null())
         .spawn()
         .expect("the binary runs");
-    let pid = child.id() as libc::pid_t;
-    // wait4 gives this child's own peak resident set, whatever else the tests run.
-    let start = Instant::now();
-    let (status, peak_kib) = loop {
-        let mut status = 0;
-        // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        // SAFETY: pid is this test's child; status and usage are valid for writes.
-        let waited = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        assert!(waited >= 0, "wait4: {}", std::io::Error::last_os_error());
-        if waited == pid {
-            break (status, usage.ru_maxrss);
-        }
-        if start.elapsed() > support::HANG {
-            // SAFETY: signalling this test's own child, not yet reaped.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-            panic!("probe --users 10000 ran for more than {:?}", support::HANG);
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let (status, peak_kib) = peak_of(&child, support::HANG);
     assert!(
         libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
         "{status}"
@@ -266,7 +246,7 @@ fn many_users_share_one_trust() {
 fn ten_thousand_kept_https_connections_stay_within_the_bound() {
     use std::process::{Command, Stdio};
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     const USERS: usize = 10_000;
@@ -349,25 +329,7 @@ fn ten_thousand_kept_https_connections_stay_within_the_bound() {
         .stderr(Stdio::null())
         .spawn()
         .expect("the binary runs");
-    let pid = child.id() as libc::pid_t;
-    let start = Instant::now();
-    let (status, peak_kib) = loop {
-        let mut status = 0;
-        // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        // SAFETY: pid is this test's child; status and usage are valid for writes.
-        let waited = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        assert!(waited >= 0, "wait4: {}", std::io::Error::last_os_error());
-        if waited == pid {
-            break (status, usage.ru_maxrss);
-        }
-        if start.elapsed() > Duration::from_secs(180) {
-            // SAFETY: signalling this test's own child, not yet reaped.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-            panic!("probe --users {USERS} --keep-alive ran for more than 180 s");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let (status, peak_kib) = peak_of(&child, Duration::from_secs(180));
     let mut stdout = child.stdout.expect("stdout");
     let mut out = Vec::new();
     stdout.read_to_end(&mut out).expect("the report");
@@ -392,4 +354,29 @@ fn ten_thousand_kept_https_connections_stay_within_the_bound() {
         "probe --users {USERS} --keep-alive over https peaked at {} MiB",
         peak_kib / 1024
     );
+}
+
+/// Waits for `child` (killing it past `limit`) and returns its exit status and its own
+/// peak resident set in KiB, which wait4 gives whatever else the tests run.
+#[cfg(target_os = "linux")]
+fn peak_of(child: &std::process::Child, limit: std::time::Duration) -> (i32, libc::c_long) {
+    let pid = child.id() as libc::pid_t;
+    let start = std::time::Instant::now();
+    loop {
+        let mut status = 0;
+        // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: pid is this test's child; status and usage are valid for writes.
+        let waited = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        assert!(waited >= 0, "wait4: {}", std::io::Error::last_os_error());
+        if waited == pid {
+            return (status, usage.ru_maxrss);
+        }
+        if start.elapsed() > limit {
+            // SAFETY: signalling this test's own child, not yet reaped.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            panic!("the probe ran for more than {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }

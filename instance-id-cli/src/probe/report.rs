@@ -141,21 +141,18 @@ impl Rollout {
         let answered = |second: &&Second| !second.instances.is_empty();
         let first = results.timeline.iter().find(answered);
         let last = results.timeline.iter().rev().find(answered);
-        let (mut from, mut to) = (Vec::new(), Vec::new());
-        if let (Some(first), Some(last)) = (first, last) {
-            from = first
-                .instances
+        // The ids of one second that the other lacks.
+        let only = |this: &Second, other: &Second| -> Vec<String> {
+            this.instances
                 .keys()
-                .filter(|id| !last.instances.contains_key(*id))
+                .filter(|id| !other.instances.contains_key(*id))
                 .cloned()
-                .collect();
-            to = last
-                .instances
-                .keys()
-                .filter(|id| !first.instances.contains_key(*id))
-                .cloned()
-                .collect();
-        }
+                .collect()
+        };
+        let (from, to) = match (first, last) {
+            (Some(first), Some(last)) => (only(first, last), only(last, first)),
+            _ => (Vec::new(), Vec::new()),
+        };
         let tally = |id: &String| results.instances.get(id);
         let last_old = from.iter().filter_map(|id| tally(id)?.last).max();
         let first_new = to.iter().filter_map(|id| tally(id)?.first).min();
