@@ -85,6 +85,17 @@ impl Failure {
                 | Failure::Body
         )
     }
+
+    /// The failure as the tally counts it: its kind in words, and for an error status
+    /// the status and the instance the answer named.
+    fn into_answer(self) -> Answer {
+        let kind = self.to_string();
+        let (status, id) = match self {
+            Failure::Status { status, id } => (Some(status), id),
+            _ => (None, None),
+        };
+        Answer::Error { kind, status, id }
+    }
 }
 
 /// A successful answer: the instance it named, and its status.
@@ -234,30 +245,9 @@ pub async fn ask(
     )
     .await;
     let answer = match outcome {
-        Ok(Ok(found)) => Answer::Instance {
-            id: found.id,
-            status: found.status,
-        },
-        Ok(Err(failure)) => {
-            let kind = failure.to_string();
-            match failure {
-                Failure::Status { status, id } => Answer::Error {
-                    kind,
-                    status: Some(status),
-                    id,
-                },
-                _ => Answer::Error {
-                    kind,
-                    status: None,
-                    id: None,
-                },
-            }
-        }
-        Err(_) => Answer::Error {
-            kind: Failure::Timeout.to_string(),
-            status: None,
-            id: None,
-        },
+        Ok(Ok(Found { id, status })) => Answer::Instance { id, status },
+        Ok(Err(failure)) => failure.into_answer(),
+        Err(_) => Failure::Timeout.into_answer(),
     };
     (answer, retried)
 }
