@@ -51,8 +51,9 @@ pub struct ProbeArgs {
           value_parser = clap::value_parser!(u64).range(1..), conflicts_with = "duration")]
     requests: u64,
     /// Run for this long instead of a count (`40s`, `2m`; at most an hour), and draw a
-    /// timeline: per second, how many requests each instance answered. Ctrl-C ends
-    /// any run early with its report.
+    /// timeline (per second, how many requests each instance answered) and the
+    /// rollout (which ids gave way to which, when, and what failed between). Ctrl-C
+    /// ends any run early with its report.
     #[arg(long, value_name = "D", value_parser = duration)]
     duration: Option<Duration>,
     /// Virtual users, each with its own cookie jar (and connection, with --keep-alive),
@@ -86,7 +87,7 @@ pub struct ProbeArgs {
     #[arg(long, conflicts_with = "format")]
     json: bool,
     /// With --duration: draw the timeline (each instance's share per second, the
-    /// errors, the p99) as an SVG image in FILE.
+    /// errors, the p99) as an SVG image in that file.
     #[arg(long, value_name = "FILE.svg", requires = "duration")]
     plot: Option<std::path::PathBuf>,
     /// The header that names the instance (a valid HTTP header name).
