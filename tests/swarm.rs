@@ -396,6 +396,21 @@ fn a_swarm_service_behind_three_balancers() {
     for second in timeline {
         println!("  {second}");
     }
+    // The rollout as the probe tells it: the old tasks gave way to the new ones, and
+    // nothing failed on the way.
+    let rollout = &report["rollout"];
+    println!("rollout: {rollout}");
+    let listed = |ids: &serde_json::Value| -> BTreeSet<String> {
+        ids.as_array()
+            .expect("ids")
+            .iter()
+            .filter_map(|id| id.as_str().map(str::to_owned))
+            .collect()
+    };
+    assert_eq!(listed(&rollout["from"]), old, "{rollout}");
+    let to = listed(&rollout["to"]);
+    assert!(!to.is_empty() && to.is_subset(&new), "{rollout}");
+    assert_eq!(rollout["errors"], 0, "{rollout}");
     assert!(old.is_disjoint(&new), "the update replaced every task");
     assert_eq!(report["errors"], 0, "a request was dropped: {report}");
     assert!(report["interrupted_after_s"].is_number(), "{report}");

@@ -50,14 +50,58 @@ pub enum Failure {
     /// A refused handshake, named by [`describe`].
     #[error("{0}")]
     Tls(String),
+    /// A new connection that closed before the request could be written.
+    #[error("connection closed before the request")]
+    Unsent,
+    #[error("connection closed before the answer")]
+    Closed,
+    #[error("connection reset")]
+    Reset,
+    /// What hyper's parser refused: not HTTP, or a head too large or with too many
+    /// headers.
+    #[error("malformed answer")]
+    Malformed,
     #[error("request failed")]
     Request,
     #[error("broken body")]
     Body,
-    #[error("HTTP {0}")]
-    Status(u16),
+    /// An error status; the instance, when the answer named one.
+    #[error("HTTP {status}")]
+    Status { status: u16, id: Option<String> },
     #[error("no instance id in the answer")]
     NoId,
+}
+
+impl Failure {
+    /// A request that was written and then failed without a whole answer: what
+    /// `--retry` sends once more, on a new connection.
+    fn retryable(&self) -> bool {
+        matches!(
+            self,
+            Failure::Closed
+                | Failure::Reset
+                | Failure::Malformed
+                | Failure::Request
+                | Failure::Body
+        )
+    }
+
+    /// The failure as the tally counts it: its kind in words, and for an error status
+    /// the status and the instance the answer named.
+    fn into_answer(self) -> Answer {
+        let kind = self.to_string();
+        let (status, id) = match self {
+            Failure::Status { status, id } => (Some(status), id),
+            _ => (None, None),
+        };
+        Answer::Error { kind, status, id }
+    }
+}
+
+/// A successful answer: the instance it named, and its status.
+pub struct Found {
+    pub id: String,
+    pub status: u16,
 }
 
 /// Why the URL cannot be probed.
@@ -184,45 +228,62 @@ pub struct Kept {
     connection: Pin<Box<dyn Future<Output = hyper::Result<()>> + Send>>,
 }
 
-/// One GET: the instance that answered, or what went wrong. With `--keep-alive`,
-/// `kept` holds the connection to send it on, and the connection it leaves for the
-/// next request.
-pub async fn ask(target: &Target, client: &Client, kept: &mut Option<Kept>) -> Answer {
+/// One GET: the instance that answered, or what went wrong; and whether it was sent
+/// again after a failure (`retry`). With `--keep-alive`, `kept` holds the connection to
+/// send it on, and the connection it leaves for the next request.
+pub async fn ask(
+    target: &Target,
+    client: &Client,
+    kept: &mut Option<Kept>,
+    retry: bool,
+) -> (Answer, bool) {
+    let mut retried = false;
     // A connection that failed or timed out is not put back: `exchange` took it.
-    match tokio::time::timeout(target.timeout, exchange(target, client, kept)).await {
-        Ok(Ok(id)) => Answer::Instance(id),
-        Ok(Err(failure)) => Answer::Error(failure.to_string()),
-        Err(_) => Answer::Error(Failure::Timeout.to_string()),
-    }
+    let outcome = tokio::time::timeout(
+        target.timeout,
+        exchange(target, client, kept, retry, &mut retried),
+    )
+    .await;
+    let answer = match outcome {
+        Ok(Ok(Found { id, status })) => Answer::Instance { id, status },
+        Ok(Err(failure)) => failure.into_answer(),
+        Err(_) => Failure::Timeout.into_answer(),
+    };
+    (answer, retried)
 }
 
+/// Sends the request: on the kept connection if there is one, else on a new one. A
+/// request that a kept connection never wrote (found closed) goes on a new connection:
+/// it was never sent, so it is no failure. A request written and then failed is a
+/// failure of its kind, or with `retry` is sent once more on a new connection, as
+/// browsers do for the keep-alive race (and `retried` says so).
 async fn exchange(
     target: &Target,
     client: &Client,
     kept: &mut Option<Kept>,
-) -> Result<String, Failure> {
+    retry: bool,
+    retried: &mut bool,
+) -> Result<Found, Failure> {
     let mut request = request(target, client);
-    if let Some(old) = kept.take() {
-        match send_on(target, client, old, request, true).await {
-            // A kept connection that the server closed as the request went out, before
-            // any answer: a GET is idempotent, so it goes again on a new connection,
-            // as browsers and HTTP clients retry on a reused connection.
-            Ok((Err(Failure::Request), _)) => request = self::request(target, client),
+    let mut reusing = kept.take();
+    loop {
+        let reused = reusing.is_some();
+        let connection = match reusing.take() {
+            Some(connection) => connection,
+            None => open(target, client).await?,
+        };
+        match send_on(target, client, connection, request, reused).await {
+            Err(unsent) if reused => request = unsent,
+            Err(_) => return Err(Failure::Unsent),
+            Ok((Err(failure), _)) if retry && !*retried && failure.retryable() => {
+                *retried = true;
+                request = self::request(target, client);
+            }
             Ok((found, next)) => {
                 *kept = next;
                 return found;
             }
-            // Closed while it sat idle: the request was never written.
-            Err(unsent) => request = unsent,
         }
-    }
-    let fresh = open(target, client).await?;
-    match send_on(target, client, fresh, request, false).await {
-        Ok((found, next)) => {
-            *kept = next;
-            found
-        }
-        Err(_) => Err(Failure::Request),
     }
 }
 
@@ -235,7 +296,7 @@ async fn send_on(
     mut connection: Kept,
     request: Request<Empty<Bytes>>,
     reused: bool,
-) -> Result<(Result<String, Failure>, Option<Kept>), Request<Empty<Bytes>>> {
+) -> Result<(Result<Found, Failure>, Option<Kept>), Request<Empty<Bytes>>> {
     let (outcome, open) = {
         let Kept {
             sender,
@@ -367,7 +428,7 @@ async fn answer(
     client: &Client,
     mut response: Response<hyper::body::Incoming>,
     drain: bool,
-) -> (Result<String, Failure>, bool) {
+) -> (Result<Found, Failure>, bool) {
     if let Some(jar) = &client.jar {
         let mut set = response.headers().get_all(hyper::header::SET_COOKIE).iter();
         jar.set_cookies(&mut set, &target.url);
@@ -402,7 +463,11 @@ async fn answer(
         }
     }
     if !status.is_success() {
-        return (Err(Failure::Status(status.as_u16())), ended);
+        let id = identity_header(&response, target)
+            .and_then(|raw| InstanceId::new(raw).ok())
+            .map(InstanceId::into_string);
+        let status = status.as_u16();
+        return (Err(Failure::Status { status, id }), ended);
     }
     let raw = match identity_header(&response, target) {
         Some(value) => value,
@@ -416,7 +481,10 @@ async fn answer(
         }
     };
     let found = match InstanceId::new(raw) {
-        Ok(id) => Ok(id.into_string()),
+        Ok(id) => Ok(Found {
+            id: id.into_string(),
+            status: status.as_u16(),
+        }),
         Err(_) => Err(Failure::NoId),
     };
     (found, ended)
@@ -433,9 +501,31 @@ fn identity_header<'r>(
         .and_then(|value| value.to_str().ok())
 }
 
-/// A failed exchange: a refused handshake named, else a request that failed.
+/// A failed exchange, named: a refused handshake, a connection closed or reset, an
+/// answer that is not HTTP (or whose head is too large); else a request that failed.
 fn request_failure(err: &hyper::Error) -> Failure {
-    tls_failure(err).unwrap_or(Failure::Request)
+    if let Some(tls) = tls_failure(err) {
+        return tls;
+    }
+    if err.is_parse() || err.is_parse_status() {
+        return Failure::Malformed;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(current) = source {
+        if let Some(io) = current.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind;
+            match io.kind() {
+                ErrorKind::ConnectionReset | ErrorKind::BrokenPipe => return Failure::Reset,
+                ErrorKind::UnexpectedEof | ErrorKind::ConnectionAborted => return Failure::Closed,
+                _ => {}
+            }
+        }
+        source = current.source();
+    }
+    if err.is_incomplete_message() || err.is_canceled() || err.is_closed() {
+        return Failure::Closed;
+    }
+    Failure::Request
 }
 
 /// A failed TLS handshake, named: certificate errors are what `--cacert` and

@@ -11,16 +11,20 @@
 //! | file | what |
 //! |---|---|
 //! | `mod.rs` | the options, and the workers that send the requests |
-//! | `client.rs` | one client per virtual user (TLS, cookie jar), one GET on hyper's HTTP/1 connection API, failures named |
+//! | `client.rs` | one client per virtual user (TLS, cookie jar), one GET on hyper's HTTP/1 connection API, failures named, `--retry` |
 //! | `tls.rs` | the one TLS configuration all clients share; TLS refusals in words |
-//! | `tally.rs` | what the answers add up to: instances, users, seconds |
-//! | `report.rs` | the table, the stickiness, the timeline, the JSON |
+//! | `tally.rs` | what the answers add up to: instances, users, seconds, latency histograms |
+//! | `report.rs` | the table, the stickiness, the timeline, the rollout, the JSON |
+//! | `plot.rs` | `--plot`: the timeline as an SVG image |
 //!
 //! `--users U` makes U virtual users, each with its own cookie jar (and connection,
 //! with `--keep-alive`), to see whether a balancer is sticky; `--duration D` runs for
-//! a time and draws a timeline, to see a rolling update happen.
+//! a time and draws a timeline and the rollout, to see a rolling update happen;
+//! `--rate R` sends on a fixed schedule (an open loop) and times each request from
+//! when it was due, so that a stall shows in the percentiles.
 
 mod client;
+mod plot;
 mod report;
 mod tally;
 mod tls;
@@ -47,8 +51,9 @@ pub struct ProbeArgs {
           value_parser = clap::value_parser!(u64).range(1..), conflicts_with = "duration")]
     requests: u64,
     /// Run for this long instead of a count (`40s`, `2m`; at most an hour), and draw a
-    /// timeline: per second, how many requests each instance answered. Ctrl-C ends
-    /// any run early with its report.
+    /// timeline (per second, how many requests each instance answered) and the
+    /// rollout (which ids gave way to which, when, and what failed between). Ctrl-C
+    /// ends any run early with its report.
     #[arg(long, value_name = "D", value_parser = duration)]
     duration: Option<Duration>,
     /// Virtual users, each with its own cookie jar (and connection, with --keep-alive),
@@ -57,16 +62,34 @@ pub struct ProbeArgs {
     /// each. Without it, each request is a user of its own.
     #[arg(long, value_name = "U", value_parser = clap::value_parser!(u64).range(1..=10_000))]
     users: Option<u64>,
-    /// How many at a time (at least 1).
-    #[arg(short = 'c', long = "concurrency", default_value_t = 4,
-          value_parser = clap::value_parser!(u64).range(1..))]
-    concurrency: u64,
+    /// How many at a time (at least 1): 4 by default; with --rate, the most in flight,
+    /// 1000 by default.
+    #[arg(short = 'c', long = "concurrency", value_parser = clap::value_parser!(u64).range(1..))]
+    concurrency: Option<u64>,
+    /// Send R requests per second on a fixed schedule, whatever the answers do (open
+    /// loop), each timed from when it was due: a stall shows in the percentiles. A
+    /// request due while --concurrency are in flight waits, still timed from when it
+    /// was due, and counts as late.
+    #[arg(long, value_name = "R", value_parser = per_second, conflicts_with = "users")]
+    rate: Option<f64>,
+    /// Send a GET that was written and then failed without a whole answer (closed,
+    /// reset, malformed, cut) once more on a new connection, as browsers do for a
+    /// kept connection's race; the report counts them.
+    #[arg(long)]
+    retry: bool,
     /// Reuse connections (an L4 balancer then pins each connection to one instance).
     #[arg(long)]
     keep_alive: bool,
-    /// Print the report as JSON.
-    #[arg(long)]
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Print the report as JSON (as --format json).
+    #[arg(long, conflicts_with = "format")]
     json: bool,
+    /// With --duration: draw the timeline (each instance's share per second, the
+    /// errors, the p99) as an SVG image in that file.
+    #[arg(long, value_name = "FILE.svg", requires = "duration")]
+    plot: Option<std::path::PathBuf>,
     /// The header that names the instance (a valid HTTP header name).
     #[arg(long, default_value = instance_id::DEFAULT_HEADER, value_parser = header_name)]
     header: String,
@@ -85,6 +108,45 @@ pub struct ProbeArgs {
 
 /// The longest `--duration`.
 const MAX_DURATION: Duration = Duration::from_secs(3600);
+
+/// The most in flight with `--rate`, unless `-c` says otherwise.
+const RATE_CONCURRENCY: u64 = 1000;
+
+/// The highest `--rate`.
+const MAX_RATE: f64 = 1_000_000.0;
+
+/// How late a request may go out before it counts as late: a timer's granularity.
+const LATE: Duration = Duration::from_millis(1);
+
+/// `--format`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+impl ProbeArgs {
+    /// How many at a time: `-c`, else 4, else with `--rate` 1000.
+    fn concurrency(&self) -> u64 {
+        self.concurrency.unwrap_or(if self.rate.is_some() {
+            RATE_CONCURRENCY
+        } else {
+            4
+        })
+    }
+
+    fn json(&self) -> bool {
+        self.json || self.format == Format::Json
+    }
+}
+
+/// `--rate`: requests per second, more than none, at most a million.
+fn per_second(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if rate > 0.0 && rate <= MAX_RATE => Ok(rate),
+        _ => Err("a number of requests per second above 0 and at most 1000000".into()),
+    }
+}
 
 /// `--duration`: `40s`, `2m`, `1h`; more than nothing, at most an hour.
 fn duration(text: &str) -> Result<Duration, String> {
@@ -139,6 +201,21 @@ pub fn run(args: ProbeArgs) -> ExitCode {
         Ok(clients) => clients,
         Err(err) => return crate::usage(err),
     };
+    // Created before the run, so that an hour's run does not end in a file that
+    // cannot be written.
+    let plot = match &args.plot {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(file) => Some((path, file)),
+            Err(err) => {
+                return crate::usage(format!(
+                    "--plot {}: {err}",
+                    crate::text::safe(&path.display().to_string())
+                ))
+            }
+        },
+        None => None,
+    };
+    more_descriptors();
     let runtime = match crate::async_runtime(Some(workers(&args))) {
         Ok(runtime) => runtime,
         Err(code) => return code,
@@ -151,12 +228,21 @@ pub fn run(args: ProbeArgs) -> ExitCode {
         }
     };
     let report = report::Report::new(&results, &args);
-    let code = if results.instances.is_empty() {
-        ExitCode::FAILURE
-    } else {
+    let code = if results.answered() {
         ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     };
-    let text = if args.json {
+    if let Some((path, file)) = plot {
+        if let Err(err) = plot::draw(file, &report, &results) {
+            crate::output::warn(&format!(
+                "--plot {}: {err}",
+                crate::text::safe(&path.display().to_string())
+            ));
+            return ExitCode::FAILURE;
+        }
+    }
+    let text = if args.json() {
         match serde_json::to_string_pretty(&report) {
             Ok(text) => text + "\n",
             Err(err) => {
@@ -168,6 +254,28 @@ pub fn run(args: ProbeArgs) -> ExitCode {
         report::table(&args, &shown_url, &report, &results)
     };
     crate::output::finish(&text, code)
+}
+
+/// Raises the limit of open files to the most allowed: 10,000 users with
+/// `--keep-alive` hold 10,000 sockets, and a shell's default soft limit is often 1,024.
+/// Where it cannot be raised, connections past it fail, counted.
+fn more_descriptors() {
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit and setrlimit with a valid resource and a valid rlimit.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0
+                && limit.rlim_cur < limit.rlim_max
+            {
+                limit.rlim_cur = limit.rlim_max;
+                libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+            }
+        }
+    }
 }
 
 /// The runtime's worker threads: one per core, and with `--keep-alive` at least two. A
@@ -188,7 +296,8 @@ fn workers(args: &ProbeArgs) -> usize {
 
 /// Sends the requests, `--concurrency` at a time, until the count is reached or the
 /// time is up; request `i` goes to virtual user `i mod U`, after that user's previous
-/// request has been answered.
+/// request has been answered. With `--rate`, request `i` is due at `i / rate` seconds
+/// from the start, and a worker free by then sends it then.
 async fn probe(
     args: &ProbeArgs,
     clients: Vec<client::Client>,
@@ -207,6 +316,9 @@ async fn probe(
             .collect(),
     );
     let target = Arc::new(target);
+    // With --rate, the kept connections that are idle, for whichever worker sends
+    // next: as many connections as were ever in flight at once, not one per worker.
+    let idle: Arc<Mutex<Vec<client::Kept>>> = Arc::default();
     let next = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
     let limit = match args.duration {
@@ -214,13 +326,16 @@ async fn probe(
         None => Limit::Count(args.requests),
     };
     let workers = match limit {
-        Limit::Count(total) => args.concurrency.min(total),
-        Limit::Until(_) => args.concurrency,
+        Limit::Count(total) => args.concurrency().min(total),
+        Limit::Until(_) => args.concurrency(),
     };
     // Ctrl-C or SIGTERM ends the run early with its report: no new request is sent,
     // those in flight finish (within --timeout-ms). A second one ends it at once.
+    // The flag is read before each request; the channel wakes workers that wait for
+    // a request's time (--rate).
     let stop = Arc::new(AtomicBool::new(false));
-    let interrupts = tokio::spawn(interrupted(stop.clone()));
+    let (wake, stopped) = tokio::sync::watch::channel(false);
+    let interrupts = tokio::spawn(interrupted(stop.clone(), wake));
     // Drawn from the results ten times a second rather than by each request, so that
     // the bar costs the requests nothing.
     let ticker = progress_bar(args).map(|bar| {
@@ -244,23 +359,49 @@ async fn probe(
     });
     let mut handles = Vec::new();
     for _ in 0..workers {
-        let (clients, target, next, results) = (
+        let (clients, target, next, results, idle) = (
             clients.clone(),
             target.clone(),
             next.clone(),
             results.clone(),
+            idle.clone(),
         );
+        let mut stopped = stopped.clone();
         let stop = stop.clone();
         let per_user = args.users.is_some();
         let timeline = args.duration.is_some();
+        let (rate, retry) = (args.rate, args.retry);
         handles.push(tokio::spawn(async move {
-            // Without --users, the connection this worker keeps (--keep-alive).
+            // Without --users or --rate, the connection this worker keeps (--keep-alive).
             let mut own = None;
             loop {
                 let index = next.fetch_add(1, Ordering::Relaxed);
-                if stop.load(Ordering::Relaxed) || !limit.allows(index) {
+                if stop.load(Ordering::Relaxed) {
                     break;
                 }
+                let (asked, late) = match rate {
+                    Some(rate) => {
+                        let due = start + Duration::from_secs_f64(index as f64 / rate);
+                        if !limit.allows(index, due) {
+                            break;
+                        }
+                        let now = Instant::now();
+                        if now < due {
+                            tokio::select! {
+                                _ = tokio::time::sleep_until(due.into()) => {}
+                                Ok(_) = stopped.wait_for(|stop| *stop) => break,
+                            }
+                        }
+                        (due, now > due + LATE)
+                    }
+                    None => {
+                        let now = Instant::now();
+                        if !limit.allows(index, now) {
+                            break;
+                        }
+                        (now, false)
+                    }
+                };
                 let user = (index % clients.len() as u64) as usize;
                 let (client, session) = &clients[user];
                 let mut turn = if per_user {
@@ -268,18 +409,27 @@ async fn probe(
                 } else {
                     None
                 };
+                if rate.is_some() {
+                    own = idle.lock().ok().and_then(|mut idle| idle.pop());
+                }
                 let kept = match turn.as_deref_mut() {
                     Some(kept) => kept,
                     None => &mut own,
                 };
-                let asked = Instant::now();
-                let answer = client::ask(&target, client, kept).await;
-                let took = asked.elapsed();
+                let (answer, retried) = client::ask(&target, client, kept, retry).await;
+                let outcome = Instant::now();
+                if rate.is_some() {
+                    if let (Some(kept), Ok(mut idle)) = (own.take(), idle.lock()) {
+                        idle.push(kept);
+                    }
+                }
                 let sample = Sample {
                     answer,
-                    took,
+                    retried,
+                    took: outcome.duration_since(asked),
+                    late,
                     user: per_user.then_some(user),
-                    second: timeline.then(|| start.elapsed().as_secs() as usize),
+                    at: timeline.then(|| outcome.duration_since(start)),
                 };
                 if let Ok(mut results) = results.lock() {
                     results.record(sample);
@@ -305,16 +455,14 @@ async fn probe(
     let mut results = results
         .into_inner()
         .map_err(|_| "a probe worker panicked".to_owned())?;
-    if stop.load(Ordering::Relaxed) {
-        results.interrupt(start.elapsed());
-    }
+    results.finish(start.elapsed(), stop.load(Ordering::Relaxed));
     Ok(results)
 }
 
 /// Sets `stop` at the first SIGINT or SIGTERM, and exits at the second (130, as a
 /// shell reports an interrupted command). Where the signals cannot be watched, the
 /// run is stopped by them as any program is.
-async fn interrupted(stop: Arc<AtomicBool>) {
+async fn interrupted(stop: Arc<AtomicBool>, wake: tokio::sync::watch::Sender<bool>) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
@@ -332,6 +480,7 @@ async fn interrupted(stop: Arc<AtomicBool>) {
             if stop.swap(true, Ordering::Relaxed) {
                 std::process::exit(130);
             }
+            wake.send_replace(true);
         }
     }
     #[cfg(not(unix))]
@@ -343,6 +492,7 @@ async fn interrupted(stop: Arc<AtomicBool>) {
             if stop.swap(true, Ordering::Relaxed) {
                 std::process::exit(130);
             }
+            wake.send_replace(true);
         }
     }
 }
@@ -384,11 +534,11 @@ enum Limit {
 }
 
 impl Limit {
-    /// Whether request `index` may still be sent.
-    fn allows(self, index: u64) -> bool {
+    /// Whether request `index`, sent at `when`, may still be sent.
+    fn allows(self, index: u64, when: Instant) -> bool {
         match self {
             Limit::Count(total) => index < total,
-            Limit::Until(end) => Instant::now() < end,
+            Limit::Until(end) => when < end,
         }
     }
 }
