@@ -343,19 +343,17 @@ fn users_show_how_sticky_a_balancer_is() {
 #[test]
 fn a_duration_draws_who_answered_each_second() {
     // "old" answers for the first second and a half after the first request the
-    // server sees, "new" after: the switch follows the probe's start, however long
-    // the probe took to start.
+    // server sees, "new" after, and the server counts what it gave each.
     let first_request = std::sync::OnceLock::new();
-    let url = serve(move |_| {
-        let since = first_request.get_or_init(std::time::Instant::now).elapsed();
-        ok(
-            Some(if since.as_millis() < 1500 {
-                "old"
-            } else {
-                "new"
-            }),
-            "",
-        )
+    let given = Arc::new([AtomicUsize::new(0), AtomicUsize::new(0)]);
+    let url = serve({
+        let given = given.clone();
+        move |_| {
+            let since = first_request.get_or_init(std::time::Instant::now).elapsed();
+            let new = since.as_millis() >= 1500;
+            given[usize::from(new)].fetch_add(1, Ordering::SeqCst);
+            ok(Some(if new { "new" } else { "old" }), "")
+        }
     });
     let out = run(&["probe", &url, "--duration", "3s", "-c", "2", "--json"]);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
@@ -369,17 +367,47 @@ fn a_duration_draws_who_answered_each_second() {
             .cloned()
             .collect()
     };
-    // Seconds in order, each "old" before the switch, "new" after it, and at most one
-    // second holding both: the switch falls in one place on the timeline.
+    // Judged by what the server gave, not by where the clock put the switch: the
+    // seconds in order, the old name first and the new one last, the switch in one
+    // place (every second before it "old" alone, every one after it "new" alone, at
+    // most one holding both), and each name counted as often as the server gave it.
     let seen: Vec<Vec<String>> = timeline.iter().map(names).collect();
     for (n, second) in timeline.iter().enumerate() {
         assert_eq!(second["second"], n, "{report}");
         assert_eq!(second["errors"], 0, "{report}");
     }
-    assert_eq!(seen[0], ["old"], "{report}");
-    assert_eq!(seen[2], ["new"], "{report}");
+    let both = seen.iter().filter(|names| names.len() > 1).count();
+    assert!(both <= 1, "{report}");
+    let switch = seen
+        .iter()
+        .position(|names| names.iter().any(|name| name == "new"))
+        .expect("the new name answered within the run");
     assert!(
-        seen[1] == ["old"] || seen[1] == ["new"] || seen[1] == ["new", "old"],
+        seen[..switch].iter().all(|names| names == &["old"]),
+        "{report}"
+    );
+    assert!(
+        seen[switch + 1..].iter().all(|names| names == &["new"]),
+        "{report}"
+    );
+    assert!(seen[0].contains(&"old".to_owned()), "{report}");
+    let count_of = |name: &str| -> u64 {
+        report["instances"]
+            .as_array()
+            .expect("instances")
+            .iter()
+            .find(|instance| instance["id"] == name)
+            .and_then(|instance| instance["count"].as_u64())
+            .unwrap_or(0)
+    };
+    assert_eq!(
+        count_of("old"),
+        given[0].load(Ordering::SeqCst) as u64,
+        "{report}"
+    );
+    assert_eq!(
+        count_of("new"),
+        given[1].load(Ordering::SeqCst) as u64,
         "{report}"
     );
     let sent = report["requests"].as_u64().expect("a count");
