@@ -15,6 +15,9 @@ pub mod detection {}
 #[doc = include_str!("opentelemetry.md")]
 pub mod opentelemetry {}
 
+#[doc = include_str!("operators.md")]
+pub mod operators {}
+
 #[doc = include_str!("privacy.md")]
 pub mod privacy {}
 
