@@ -6,6 +6,9 @@
 
 #![doc(html_no_source)]
 
+#[doc = include_str!("../README.md")]
+pub mod readme {}
+
 #[doc = include_str!("attribute.md")]
 pub mod attribute {}
 

@@ -13,5 +13,6 @@ fn the_guides_transcripts_are_true() {
     std::env::set_current_dir(&root).expect("the repository's root");
     trycmd::TestCases::new()
         .register_bin("instance-id", Path::new(env!("CARGO_BIN_EXE_instance-id")))
-        .case("docs/*.md");
+        .case("docs/*.md")
+        .case("README.md");
 }
