@@ -35,7 +35,7 @@ impl Handler for NamedDefault {
 pub(crate) fn register(rocket: Rocket<Build>, header: &Header<'static>) -> Rocket<Build> {
     let apps_own = rocket
         .catchers()
-        .any(|c| c.base.path() == "/" && c.code.map_or(true, |code| code == 400));
+        .any(|c| c.base.path() == "/" && c.code.is_none_or(|code| code == 400));
     if apps_own {
         return rocket;
     }

@@ -62,7 +62,7 @@ pub(crate) fn negotiate<'a>(accept: impl IntoIterator<Item = &'a str>) -> Option
     for range in accept.into_iter().flat_map(ranges) {
         for (form, matched) in Form::ALL.into_iter().zip(&mut matched) {
             if let Some(specificity) = range.specificity_for(form) {
-                if matched.map_or(true, |(_, s)| specificity > s) {
+                if matched.is_none_or(|(_, s)| specificity > s) {
                     *matched = Some((range.weight, specificity));
                 }
             }
@@ -77,7 +77,7 @@ pub(crate) fn negotiate<'a>(accept: impl IntoIterator<Item = &'a str>) -> Option
             }
             Some((0, _)) => {}
             Some((weight, specificity)) => {
-                if best.map_or(true, |(w, s, _)| (weight, specificity) > (w, s)) {
+                if best.is_none_or(|(w, s, _)| (weight, specificity) > (w, s)) {
                     best = Some((weight, specificity, form));
                 }
             }
