@@ -2,7 +2,8 @@
 //! false, features = ["axum"] }`, `axum` and `tokio`, the attribute on
 //! `fn app() -> Router` compiles and nothing of Rocket is in its dependency tree; with
 //! `features = ["actix"]` and `actix-web`, the README's actix app compiles and neither
-//! Rocket nor Axum is in its tree.
+//! Rocket nor Axum is in its tree. And no app, nor the library, builds the command's
+//! Kubernetes client.
 //!
 //! Each crate is written to a temporary directory with this workspace's `Cargo.lock`
 //! (so the same versions resolve, offline) and checked in a target directory of its
@@ -139,4 +140,51 @@ actix-web = { version = "4", default-features = false, features = ["macros"] }"#
         let found = crates_named(&tree, other);
         assert!(found.is_empty(), "{other} in an actix-only tree: {found:?}");
     }
+}
+
+/// The Kubernetes client is the command's alone: no example app (this package) and no
+/// user of the library builds it.
+#[test]
+fn no_app_builds_a_kubernetes_client() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for package in [
+        "instance-id-workspace",
+        "instance-id",
+        "instance-id-otel-example",
+    ] {
+        let tree = cargo(
+            root,
+            &[
+                "tree",
+                "--offline",
+                "-p",
+                package,
+                "-e",
+                "normal,build",
+                "--prefix",
+                "none",
+            ],
+        );
+        let tree = String::from_utf8_lossy(&tree.stdout);
+        assert!(tree.contains("instance-id v"), "{tree}");
+        for client in ["kube v", "kube-client", "k8s-openapi"] {
+            let found = crates_named(&tree, client);
+            assert!(found.is_empty(), "{client} in {package}'s tree: {found:?}");
+        }
+    }
+    // And the command has it, by its default feature.
+    let tree = cargo(
+        root,
+        &[
+            "tree",
+            "--offline",
+            "-p",
+            "instance-id-cli",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ],
+    );
+    assert!(!crates_named(&String::from_utf8_lossy(&tree.stdout), "k8s-openapi").is_empty());
 }
