@@ -33,11 +33,16 @@ pub fn safe(text: &str) -> Cow<'_, str> {
 /// A value quoted back in a message: its first [`EXCERPT_CHARS`] characters, `…` when
 /// there were more, escaped, in double quotes. A 10 KB argument stays one line.
 pub fn excerpt(text: &str) -> String {
-    let head = match text.char_indices().nth(EXCERPT_CHARS).map(|(at, _)| at) {
-        Some(at) => format!("{}…", &text[..at]),
-        None => text.to_owned(),
-    };
-    format!("\"{}\"", safe(&head))
+    format!("\"{}\"", bounded(text, EXCERPT_CHARS))
+}
+
+/// `text`'s first `chars` characters, `…` when there were more, escaped as [`safe`]
+/// escapes: a value quoted back by someone who adds the quotes.
+pub fn bounded(text: &str, chars: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(chars).map(|(at, _)| at) {
+        Some(at) => Cow::Owned(format!("{}…", safe(&text[..at]))),
+        None => safe(text),
+    }
 }
 
 fn unsafe_char(c: char) -> bool {

@@ -148,7 +148,7 @@ fn invalid_chains_and_roots_are_usage_errors() {
         ),
         (
             vec!["detect", "--strategy", "hostnme"],
-            "unknown strategy `hostnme`; did you mean `hostname`?",
+            "unknown strategy; did you mean `hostname`?",
         ),
         (
             vec!["detect", "--strategy", "env(1BAD)"],
