@@ -97,8 +97,8 @@ fn instance() -> Instance {
 }
 
 /// The health service, `shop.Cart` serving: a unary method without generated code.
-async fn health() -> tonic_health::pb::health_server::HealthServer<impl tonic_health::pb::health_server::Health>
-{
+async fn health(
+) -> tonic_health::pb::health_server::HealthServer<impl tonic_health::pb::health_server::Health> {
     let (reporter, health) = tonic_health::server::health_reporter();
     reporter
         .set_service_status("shop.Cart", tonic_health::ServingStatus::Serving)
@@ -152,11 +152,9 @@ type Client = HealthClient<
 >;
 
 fn client(port: u16) -> Client {
-    let http2 = hyper_util::client::legacy::Client::builder(
-        hyper_util::rt::TokioExecutor::new(),
-    )
-    .http2_only(true)
-    .build_http();
+    let http2 = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .http2_only(true)
+        .build_http();
     let origin = format!("http://127.0.0.1:{port}").parse().expect("a URI");
     HealthClient::with_origin(http2, origin)
 }
@@ -268,9 +266,8 @@ async fn owned_stack(shed: bool) -> (u16, tokio::task::JoinHandle<std::io::Resul
         .await
         .expect("a port");
     let port = listener.local_addr().expect("an address").port();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, stack.into_make_service()).await
-    });
+    let server =
+        tokio::spawn(async move { axum::serve(listener, stack.into_make_service()).await });
     (port, server)
 }
 
@@ -321,11 +318,8 @@ async fn an_owned_stack_names_the_instance_on_a_limited_call() {
     let holder = tokio::spawn(async move { busy.check(check(400, None)).await });
     tokio::time::sleep(Duration::from_millis(100)).await;
     let mut waiting = client.clone();
-    let patient = tokio::spawn(async move {
-        waiting
-            .check(check(0, Some(Duration::from_secs(5))))
-            .await
-    });
+    let patient =
+        tokio::spawn(async move { waiting.check(check(0, Some(Duration::from_secs(5)))).await });
     let limited = client
         .check(check(0, Some(Duration::from_millis(100))))
         .await

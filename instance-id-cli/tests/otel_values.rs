@@ -25,7 +25,17 @@ fn snapshot(env: &[(&str, &str)], host: &str) -> tempfile::TempDir {
 
 fn otel(dir: &tempfile::TempDir, explain: bool) -> (String, String) {
     let root = dir.path().to_str().expect("utf-8");
-    let mut args = vec!["detect", "--root", root, "--strategy", "kubernetes", "--fallback", "", "--format", "otel"];
+    let mut args = vec![
+        "detect",
+        "--root",
+        root,
+        "--strategy",
+        "kubernetes",
+        "--fallback",
+        "",
+        "--format",
+        "otel",
+    ];
     if explain {
         args.push("--explain");
     }
@@ -122,7 +132,10 @@ fn a_long_host_name_is_left_out_too() {
     let dir = snapshot(&[("POD_NAME", "web-1")], &host);
     let (line, stderr) = otel(&dir, true);
     assert!(!line.contains("host.name"), "{line}");
-    assert!(stderr.contains("host.name left out: the host name is 300 bytes long"), "{stderr}");
+    assert!(
+        stderr.contains("host.name left out: the host name is 300 bytes long"),
+        "{stderr}"
+    );
 }
 
 #[test]

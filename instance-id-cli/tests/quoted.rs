@@ -80,7 +80,10 @@ fn quoted_values_are_escaped_on_a_terminal() {
         // clap colours its messages when standard error is a terminal, or when
         // CLICOLOR_FORCE says to: the colours stay, the value is escaped.
         let stderr = check(&args, &[("CLICOLOR_FORCE", "1")]);
-        assert!(stderr.contains("\u{1b}["), "{args:?}: colours kept: {stderr:?}");
+        assert!(
+            stderr.contains("\u{1b}["),
+            "{args:?}: colours kept: {stderr:?}"
+        );
     }
 }
 

@@ -116,15 +116,20 @@ fn run() -> Result<(), Error> {
 /// The exporter's timeout, read as the exporter reads it (milliseconds, the traces'
 /// variable first), so that the client built here bounds each attempt by the same.
 fn export_timeout() -> Duration {
-    ["OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"]
-        .iter()
-        .find_map(|name| std::env::var(name).ok()?.trim().parse().ok())
-        .map_or(Duration::from_secs(10), Duration::from_millis)
+    [
+        "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
+        "OTEL_EXPORTER_OTLP_TIMEOUT",
+    ]
+    .iter()
+    .find_map(|name| std::env::var(name).ok()?.trim().parse().ok())
+    .map_or(Duration::from_secs(10), Duration::from_millis)
 }
 
 /// What a slot holds, taken out. A poisoned lock still holds its value.
 fn taken<T>(slot: &Mutex<Option<T>>) -> Option<T> {
-    slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take()
+    slot.lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .take()
 }
 
 fn put<T>(slot: &Mutex<Option<T>>, value: T) {
@@ -212,10 +217,11 @@ fn chain(error: &(dyn std::error::Error + 'static)) -> String {
 /// it asks to be tried again. The collector's text is escaped for the terminal.
 fn answered(uri: &str, response: &Response<Bytes>) -> String {
     let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .map(|value| String::from_utf8_lossy(value.as_bytes()).escape_debug().to_string())
+        response.headers().get(name).map(|value| {
+            String::from_utf8_lossy(value.as_bytes())
+                .escape_debug()
+                .to_string()
+        })
     };
     let mut text = format!("{uri} answered {}", response.status());
     if response.status().is_redirection() {

@@ -255,10 +255,8 @@ async fn a_collector_that_answers_garbage() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_collector_that_fails() {
-    let (endpoint, seen) = collector(|| {
-        (StatusCode::INTERNAL_SERVER_ERROR, "disk full").into_response()
-    })
-    .await;
+    let (endpoint, seen) =
+        collector(|| (StatusCode::INTERNAL_SERVER_ERROR, "disk full").into_response()).await;
     fails_naming(endpoint, &["status code: 500", "500 Internal Server Error"]).await;
     // OTLP/HTTP retries no 500.
     assert_eq!(seen.load(Ordering::SeqCst), 1);
@@ -277,7 +275,11 @@ async fn a_collector_that_throttles() {
     .await;
     fails_naming(
         endpoint,
-        &["status code: 429", "429 Too Many Requests", "Retry-After \"1\""],
+        &[
+            "status code: 429",
+            "429 Too Many Requests",
+            "Retry-After \"1\"",
+        ],
     )
     .await;
     // The exporter waited as asked and tried again before giving up.

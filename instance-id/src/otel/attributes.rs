@@ -182,9 +182,8 @@ impl ResourceAttributes {
             _ => None,
         };
         let mut omitted = Vec::new();
-        let mut from_env = |key, name: &'static str, from| {
-            bounded(key, from, nonblank(name)?, &mut omitted)
-        };
+        let mut from_env =
+            |key, name: &'static str, from| bounded(key, from, nonblank(name)?, &mut omitted);
         // `container`'s members and `ecs` decide only from a container runtime's own
         // evidence, so the id is the runtime's name for the container (LXC's and
         // Garden's too).
