@@ -44,13 +44,7 @@ fn slow_loris(port: u16) -> Option<Duration> {
 fn check(example: &str, env: &[(&str, &str)]) {
     let (_server, port) = support::launch_announced_with(example, env);
     // A normal client first: the timeout must not touch it.
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("the example listens");
-    stream
-        .write_all(b"GET / HTTP/1.1\r\nHost: example\r\nConnection: close\r\n\r\n")
-        .expect("a request");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("an answer");
-    assert!(answer.starts_with("HTTP/1.1 200"), "{example}: {answer}");
+    answers(example, port);
 
     match slow_loris(port) {
         Some(open) => assert!(

@@ -28,27 +28,7 @@ const POD: &str = "grpc-7d9f8b6c5-xk2p9";
 
 #[tokio::test]
 async fn grpc_responses_carry_the_id_as_metadata() {
-    let view = SystemView::snapshot("/nonexistent").with_env([("POD_NAME", POD)]);
-    let instance = InstanceConfig::new("/inst")
-        .view(view)
-        .start()
-        .expect("the downward API names the pod");
-
-    let (reporter, health) = tonic_health::server::health_reporter();
-    reporter
-        .set_service_status("shop.Cart", tonic_health::ServingStatus::Serving)
-        .await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a port");
-    let port = listener.local_addr().expect("an address").port();
-    let server = tokio::spawn(
-        Server::builder()
-            .layer(instance.layer())
-            .add_service(health)
-            .serve_with_incoming(TcpIncoming::from(listener)),
-    );
-
+    let (port, server) = tonic_server().await;
     let channel = Channel::from_shared(format!("http://127.0.0.1:{port}"))
         .expect("a URI")
         .connect()
@@ -182,18 +162,7 @@ async fn tonic_servers_own_deadline_refusal_goes_without_the_id() {
     // What the guide says of `Server::builder()`: its deadline (the caller's
     // `grpc-timeout`, or `.timeout(…)`), load shedding and concurrency limit wrap the
     // layers the app adds, so that their refusals never pass through this one.
-    let instance = instance();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a port");
-    let port = listener.local_addr().expect("an address").port();
-    let server = tokio::spawn(
-        Server::builder()
-            .layer(instance.layer())
-            .layer(tower::layer::layer_fn(Slow))
-            .add_service(health().await)
-            .serve_with_incoming(TcpIncoming::from(listener)),
-    );
+    let (port, server) = tonic_server().await;
     let mut client = client(port);
     let late = client
         .check(check(300, Some(Duration::from_millis(50))))
@@ -262,12 +231,34 @@ async fn owned_stack(shed: bool) -> (u16, tokio::task::JoinHandle<std::io::Resul
         .timeout(Duration::from_secs(1))
         .layer(tower::layer::layer_fn(Slow))
         .service(routes);
+    let (listener, port) = loopback().await;
+    let server =
+        tokio::spawn(async move { axum::serve(listener, stack.into_make_service()).await });
+    (port, server)
+}
+
+/// A listener on a free loopback port, and the port.
+async fn loopback() -> (tokio::net::TcpListener, u16) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a port");
     let port = listener.local_addr().expect("an address").port();
-    let server =
-        tokio::spawn(async move { axum::serve(listener, stack.into_make_service()).await });
+    (listener, port)
+}
+
+/// tonic's own server with the layer, and the slow handler inside it.
+async fn tonic_server() -> (
+    u16,
+    tokio::task::JoinHandle<Result<(), tonic::transport::Error>>,
+) {
+    let (listener, port) = loopback().await;
+    let server = tokio::spawn(
+        Server::builder()
+            .layer(instance().layer())
+            .layer(tower::layer::layer_fn(Slow))
+            .add_service(health().await)
+            .serve_with_incoming(TcpIncoming::from(listener)),
+    );
     (port, server)
 }
 

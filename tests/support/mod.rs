@@ -19,20 +19,27 @@ impl Drop for Server {
     }
 }
 
-/// Launches the `hello` example (built by `cargo test` beside the test's executable)
-/// on a free port of 127.0.0.1 and waits until it listens.
-pub fn launch_hello() -> (Server, u16) {
+/// The example `name`, built by `cargo test` beside the test's executable.
+fn example_bin(name: &str) -> std::path::PathBuf {
     let exe = std::env::current_exe().expect("the test's path");
     let bin = exe
         .parent()
         .and_then(|deps| deps.parent())
         .expect("target/debug")
-        .join("examples/hello");
+        .join("examples")
+        .join(name);
     assert!(
         bin.is_file(),
         "{} is missing: cargo test builds examples",
         bin.display()
     );
+    bin
+}
+
+/// Launches the `hello` example (built by `cargo test` beside the test's executable)
+/// on a free port of 127.0.0.1 and waits until it listens.
+pub fn launch_hello() -> (Server, u16) {
+    let bin = example_bin("hello");
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
@@ -92,28 +99,9 @@ pub fn launch_announced(example: &str) -> (Server, u16) {
 /// [`launch_announced`] with more environment: `bare_axum`'s `INSTANCE_ID`.
 pub fn launch_announced_with(example: &str, env: &[(&str, &str)]) -> (Server, u16) {
     use std::io::{BufRead, BufReader};
-    let exe = std::env::current_exe().expect("the test's path");
-    let bin = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/debug")
-        .join("examples")
-        .join(example);
-    assert!(
-        bin.is_file(),
-        "{} is missing: cargo test builds examples",
-        bin.display()
-    );
-    let mut child = Command::new(bin)
-        .env("PORT", "0")
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the example starts");
-    let stdout = child.stdout.take().expect("a piped stdout");
-    let server = Server(child);
+    let mut env = env.to_vec();
+    env.push(("PORT", "0"));
+    let (server, stdout) = start_piped(example, &env);
     let mut line = String::new();
     BufReader::new(stdout)
         .read_line(&mut line)
@@ -130,30 +118,15 @@ pub fn launch_announced_with(example: &str, env: &[(&str, &str)]) -> (Server, u1
 /// own launch line, `Rocket has launched from http://127.0.0.1:PORT`.
 pub fn launch_rocket_announced(example: &str) -> (Server, u16) {
     use std::io::{BufRead, BufReader};
-    let exe = std::env::current_exe().expect("the test's path");
-    let bin = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/debug")
-        .join("examples")
-        .join(example);
-    assert!(
-        bin.is_file(),
-        "{} is missing: cargo test builds examples",
-        bin.display()
+    let (server, stdout) = start_piped(
+        example,
+        &[
+            ("ROCKET_ADDRESS", "127.0.0.1"),
+            ("ROCKET_PORT", "0"),
+            ("INSTANCE_ID", "bench-floor"),
+            ("ROCKET_CLI_COLORS", "false"),
+        ],
     );
-    let mut child = Command::new(bin)
-        .env("ROCKET_ADDRESS", "127.0.0.1")
-        .env("ROCKET_PORT", "0")
-        .env("INSTANCE_ID", "bench-floor")
-        .env("ROCKET_CLI_COLORS", "false")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the example starts");
-    let stdout = child.stdout.take().expect("a piped stdout");
-    let server = Server(child);
     // Rocket's configuration comes first; the launch line last. A reader thread, so
     // that a Rocket that never launches is a failure, not a hang; it reads on to the
     // end, as Rocket logs every request and fails one whose line it cannot write.
@@ -177,4 +150,17 @@ pub fn launch_rocket_announced(example: &str) -> (Server, u16) {
             return (server, port);
         }
     }
+}
+
+/// Starts the example `name` with `env`, its standard output piped to the test.
+fn start_piped(name: &str, env: &[(&str, &str)]) -> (Server, std::process::ChildStdout) {
+    let mut child = Command::new(example_bin(name))
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the example starts");
+    let stdout = child.stdout.take().expect("a piped stdout");
+    (Server(child), stdout)
 }

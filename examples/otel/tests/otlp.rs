@@ -85,10 +85,7 @@ async fn one_span_arrives_with_the_instance_resource() {
             )
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a loopback port");
-    let endpoint = format!("http://{}", listener.local_addr().expect("its address"));
+    let (listener, endpoint) = loopback().await;
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     let root = fixture("docker-private-cgroupns");
@@ -151,6 +148,15 @@ async fn one_span_arrives_with_the_instance_resource() {
     );
 }
 
+/// A listener on a free loopback port, and its address as an endpoint.
+async fn loopback() -> (tokio::net::TcpListener, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let endpoint = format!("http://{}", listener.local_addr().expect("its address"));
+    (listener, endpoint)
+}
+
 /// The exporter's timeout in the failure tests: each attempt, and the retries in all.
 const EXPORT_TIMEOUT_MS: &str = "2000";
 
@@ -202,10 +208,7 @@ async fn collector(
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a loopback port");
-    let endpoint = format!("http://{}", listener.local_addr().expect("its address"));
+    let (listener, endpoint) = loopback().await;
     tokio::spawn(async move { axum::serve(listener, app).await });
     (endpoint, seen)
 }
@@ -220,10 +223,7 @@ async fn a_collector_that_is_not_there() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_collector_that_never_answers() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a loopback port");
-    let endpoint = format!("http://{}", listener.local_addr().expect("its address"));
+    let (listener, endpoint) = loopback().await;
     // Accepts, reads, and says nothing, holding every connection open.
     tokio::spawn(async move {
         let mut held = Vec::new();
@@ -237,10 +237,7 @@ async fn a_collector_that_never_answers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_collector_that_answers_garbage() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a loopback port");
-    let endpoint = format!("http://{}", listener.local_addr().expect("its address"));
+    let (listener, endpoint) = loopback().await;
     tokio::spawn(async move {
         while let Ok((mut stream, _)) = listener.accept().await {
             tokio::spawn(async move {
