@@ -14,6 +14,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 #[path = "common/mod.rs"]
 mod common;
+#[path = "common/serve_axum.rs"]
+mod serve_axum;
 
 async fn index() -> &'static str {
     "hello"
@@ -51,5 +53,5 @@ async fn main() -> std::io::Result<()> {
     let port = common::port(3000)?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     common::announce(listener.local_addr()?);
-    axum::serve(listener, app).await
+    serve_axum::serve(listener, app).await
 }

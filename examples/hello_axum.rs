@@ -1,12 +1,15 @@
 //! The README's Axum app: `cargo run --example hello_axum`, then
 //! `curl -i http://127.0.0.1:3000/inst`. It listens on 127.0.0.1, port `$PORT`
-//! (3000 when unset), and prints the address it bound.
+//! (3000 when unset), prints the address it bound, and closes a connection that takes
+//! more than 10 s to send a request's headers.
 
 use axum::{routing::get, Router};
 use instance_id::instance_route;
 
 #[path = "common/mod.rs"]
 mod common;
+#[path = "common/serve_axum.rs"]
+mod serve_axum;
 
 async fn index() -> &'static str {
     "hello"
@@ -24,5 +27,5 @@ async fn main() -> std::io::Result<()> {
     let port = common::port(3000)?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     common::announce(listener.local_addr()?);
-    axum::serve(listener, app()).await
+    serve_axum::serve(listener, app()).await
 }

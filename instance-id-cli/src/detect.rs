@@ -35,7 +35,8 @@ pub struct DetectArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Print every attempt and why it failed.
+    /// Print every attempt and why it failed; with --format otel, every attribute left
+    /// out (a value longer than an id may be) and why, on stderr.
     #[arg(long)]
     explain: bool,
 }
@@ -101,10 +102,16 @@ pub fn run(args: DetectArgs) -> ExitCode {
                 shell_quote(runtime)
             )
         }
-        (Format::Otel, Ok(detection)) => format!(
-            "{}\n",
-            ResourceAttributes::new(detection, &view).to_otel_env()
-        ),
+        (Format::Otel, Ok(detection)) => {
+            let attributes = ResourceAttributes::new(detection, &view);
+            if args.explain {
+                // On stderr: stdout stays the variable's value, for `export`.
+                for omitted in &attributes.omitted {
+                    output::warn(&omitted.to_string());
+                }
+            }
+            format!("{}\n", attributes.to_otel_env())
+        }
         (Format::Json, _) => match json(&result) {
             Ok(text) => text,
             Err(err) => {

@@ -8,6 +8,7 @@ mod hash;
 mod otel_id;
 mod output;
 mod probe;
+mod quoted;
 mod resolve;
 mod text;
 
@@ -41,7 +42,11 @@ enum Command {
 
 fn main() -> ExitCode {
     quiet_on_closed_pipe();
-    match Cli::parse().command {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return quoted::report(err),
+    };
+    match cli.command {
         Command::Detect(args) => detect::run(args),
         Command::Hash(args) => hash::run(args),
         Command::OtelId(args) => otel_id::run(args),

@@ -33,16 +33,17 @@ pub fn safe(text: &str) -> Cow<'_, str> {
 /// A value quoted back in a message: its first [`EXCERPT_CHARS`] characters, `…` when
 /// there were more, escaped, in double quotes. A 10 KB argument stays one line.
 pub fn excerpt(text: &str) -> String {
-    format!("\"{}\"", clip(text, EXCERPT_CHARS))
+    format!("\"{}\"", bounded(text, EXCERPT_CHARS))
 }
 
-/// `text`'s first `chars` characters, `…` when there were more, escaped: a message
-/// from outside (a server's reason for a refusal) shown whole when it is a sentence,
+/// `text`'s first `chars` characters, `…` when there were more, escaped as [`safe`]
+/// escapes: a value quoted back by someone who adds the quotes, or a message from
+/// outside (a server's reason for a refusal) shown whole when it is a sentence and
 /// bounded when it is not.
-pub fn clip(text: &str, chars: usize) -> String {
+pub fn bounded(text: &str, chars: usize) -> Cow<'_, str> {
     match text.char_indices().nth(chars).map(|(at, _)| at) {
-        Some(at) => format!("{}…", safe(&text[..at])),
-        None => safe(text).into_owned(),
+        Some(at) => Cow::Owned(format!("{}…", safe(&text[..at]))),
+        None => safe(text),
     }
 }
 

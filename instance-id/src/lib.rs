@@ -102,7 +102,7 @@ pub use identity::id::{short_form, InstanceId, InvalidId};
 /// invalid header name or route path. The attribute refuses the same at compile time.
 pub use instance_id_grammar::Error as ConfigError;
 pub use instance_id_grammar::DEFAULT_HEADER;
-pub use otel::attributes::{service_instance_id, ResourceAttributes};
+pub use otel::attributes::{service_instance_id, OmittedAttribute, ResourceAttributes};
 #[cfg(feature = "opentelemetry")]
 pub use otel::detector::InstanceResourceDetector;
 #[cfg(feature = "serve")]

@@ -19,20 +19,27 @@ impl Drop for Server {
     }
 }
 
-/// Launches the `hello` example (built by `cargo test` beside the test's executable)
-/// on a free port of 127.0.0.1 and waits until it listens.
-pub fn launch_hello() -> (Server, u16) {
+/// The example `name`, built by `cargo test` beside the test's executable.
+fn example_bin(name: &str) -> std::path::PathBuf {
     let exe = std::env::current_exe().expect("the test's path");
     let bin = exe
         .parent()
         .and_then(|deps| deps.parent())
         .expect("target/debug")
-        .join("examples/hello");
+        .join("examples")
+        .join(name);
     assert!(
         bin.is_file(),
         "{} is missing: cargo test builds examples",
         bin.display()
     );
+    bin
+}
+
+/// Launches the `hello` example (built by `cargo test` beside the test's executable)
+/// on a free port of 127.0.0.1 and waits until it listens.
+pub fn launch_hello() -> (Server, u16) {
+    let bin = example_bin("hello");
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
@@ -86,28 +93,15 @@ pub fn assert_no_address(text: &str, ports: &[u16]) {
 /// Launches an example that listens on `$PORT` (here 0: the system chooses) and
 /// prints `listening on http://ADDRESS` first; returns it with the port it bound.
 pub fn launch_announced(example: &str) -> (Server, u16) {
+    launch_announced_with(example, &[])
+}
+
+/// [`launch_announced`] with more environment: `bare_axum`'s `INSTANCE_ID`.
+pub fn launch_announced_with(example: &str, env: &[(&str, &str)]) -> (Server, u16) {
     use std::io::{BufRead, BufReader};
-    let exe = std::env::current_exe().expect("the test's path");
-    let bin = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/debug")
-        .join("examples")
-        .join(example);
-    assert!(
-        bin.is_file(),
-        "{} is missing: cargo test builds examples",
-        bin.display()
-    );
-    let mut child = Command::new(bin)
-        .env("PORT", "0")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the example starts");
-    let stdout = child.stdout.take().expect("a piped stdout");
-    let server = Server(child);
+    let mut env = env.to_vec();
+    env.push(("PORT", "0"));
+    let (server, stdout) = start_piped(example, &env);
     let mut line = String::new();
     BufReader::new(stdout)
         .read_line(&mut line)
@@ -206,4 +200,55 @@ pub fn assert_identity_forms(
     assert!(page.body.contains(&format!("<code id=\"id\">{id}</code>")));
 
     assert_eq!(refused.status, 406);
+}
+
+/// Launches a Rocket example with `ROCKET_PORT=0` and reads the port from Rocket's
+/// own launch line, `Rocket has launched from http://127.0.0.1:PORT`.
+pub fn launch_rocket_announced(example: &str) -> (Server, u16) {
+    use std::io::{BufRead, BufReader};
+    let (server, stdout) = start_piped(
+        example,
+        &[
+            ("ROCKET_ADDRESS", "127.0.0.1"),
+            ("ROCKET_PORT", "0"),
+            ("INSTANCE_ID", "bench-floor"),
+            ("ROCKET_CLI_COLORS", "false"),
+        ],
+    );
+    // Rocket's configuration comes first; the launch line last. A reader thread, so
+    // that a Rocket that never launches is a failure, not a hang; it reads on to the
+    // end, as Rocket logs every request and fails one whose line it cannot write.
+    let (sender, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = sender.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = lines
+            .recv_timeout(left)
+            .unwrap_or_else(|_| panic!("{example} printed no launch line"));
+        if let Some(port) = line
+            .split("Rocket has launched from http://127.0.0.1:")
+            .nth(1)
+            .and_then(|port| port.trim_end().parse::<u16>().ok())
+        {
+            return (server, port);
+        }
+    }
+}
+
+/// Starts the example `name` with `env`, its standard output piped to the test.
+fn start_piped(name: &str, env: &[(&str, &str)]) -> (Server, std::process::ChildStdout) {
+    let mut child = Command::new(example_bin(name))
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the example starts");
+    let stdout = child.stdout.take().expect("a piped stdout");
+    (Server(child), stdout)
 }

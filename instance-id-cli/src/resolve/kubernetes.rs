@@ -24,7 +24,7 @@ use tokio::time::Instant;
 use tower::util::MapResponseLayer;
 
 use super::{json, shell_word, Form, Format, ResolveArgs, Token};
-use crate::text::{clip, excerpt, safe};
+use crate::text::{bounded, excerpt, safe};
 
 /// Pods asked for at a time: kubectl's own page (`--chunk-size`).
 const PAGE: u32 = 500;
@@ -909,7 +909,7 @@ fn classify(err: kube::Error, place: &Place, namespace: Option<Option<&str>>) ->
     let server = place.server.clone();
     let context = place.context.clone();
     if let kube::Error::Api(status) = &err {
-        let message = clip(status.message.trim(), MAX_MESSAGE_CHARS);
+        let message = bounded(status.message.trim(), MAX_MESSAGE_CHARS).into_owned();
         return match status.code {
             401 => KubeError::Credentials {
                 server,

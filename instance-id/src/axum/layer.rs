@@ -14,8 +14,11 @@ use crate::Instance;
 /// A Tower [`Layer`] that puts the instance's header on every response of the service
 /// it wraps (a handler's own value is kept), counts the responses, and hands every
 /// request the [`Instance`] (Axum handlers take it as an extractor). The attribute
-/// adds it to a `Router`; a tonic server adds it by hand, and every gRPC response, OK
-/// or error, then carries the id as response metadata.
+/// adds it to a `Router`; a tonic server adds it by hand, and every response of its
+/// services, OK or error, then carries the id as response metadata. tonic's own
+/// deadline, load-shedding and concurrency-limit refusals come from layers its
+/// `Server` puts outside this one: an app that wants them named serves tonic's routes
+/// with those layers inside this one (`tonic::service::Routes::into_axum_router`).
 ///
 /// ```
 /// use instance_id::{InstanceConfig, SystemView};

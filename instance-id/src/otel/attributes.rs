@@ -2,16 +2,18 @@
 //! detector, an app's `Instance` and `instance-id detect --format otel` all call
 //! [`ResourceAttributes::new`], so that they cannot disagree.
 
+use std::fmt;
+
 use instance_id_grammar::StrategyName;
 use uuid::Uuid;
 
 use crate::engine::detect::Detection;
-use crate::engine::runtime::Runtime;
+use crate::engine::runtime::{Platform, Runtime};
 use crate::engine::variables::{
     HOSTNAME, KUBERNETES_SERVICE_HOST, NODE_NAME, POD_NAME, POD_NAMESPACE, POD_UID,
 };
 use crate::engine::view::{EnvValue, SystemView};
-use crate::identity::id::InstanceId;
+use crate::identity::id::{InstanceId, MAX_LEN};
 
 /// The namespace the semantic conventions give for a `service.instance.id` derived
 /// from an inherent unique id.
@@ -55,6 +57,11 @@ pub fn service_instance_id(id: &InstanceId) -> String {
 /// `container.runtime.name` is the conventions' current name for what they called
 /// `container.runtime`.
 ///
+/// The values are the platform's own, as the conventions ask (`host.name` is the
+/// host's name, whatever it says): telemetry goes to the operator's collector, not to
+/// users. Only their length is bounded, as an id's is: a value of more than 253 bytes
+/// is left out, and [`omitted`](Self::omitted) says which and why.
+///
 /// ```
 /// use instance_id::{detect, Chain, ResourceAttributes, Strategy, SystemView};
 ///
@@ -90,6 +97,68 @@ pub struct ResourceAttributes {
     pub k8s_node_name: Option<String>,
     /// `host.name`.
     pub host_name: Option<String>,
+    /// The attributes left out because their value was longer than an id may be.
+    pub omitted: Vec<OmittedAttribute>,
+}
+
+/// An attribute left out of [`ResourceAttributes`]: its value, from the environment
+/// or the host name, was longer than the 253 bytes an id may have (a variable of
+/// hundreds of kilobytes would make every exported batch, and the line a shell
+/// `export`s, as long).
+///
+/// ```
+/// use instance_id::{detect, Chain, ResourceAttributes, Strategy, SystemView};
+///
+/// let uid = "u".repeat(300);
+/// let view = SystemView::snapshot("/nonexistent")
+///     .with_env([("POD_NAME", "web-1"), ("POD_UID", uid.as_str())]);
+/// let detection = detect(&Chain::new(Strategy::Kubernetes, [])?, &view).expect("a pod");
+/// let attributes = ResourceAttributes::new(&detection, &view);
+/// assert_eq!(attributes.k8s_pod_uid, None);
+/// assert_eq!(
+///     attributes.omitted[0].to_string(),
+///     "k8s.pod.uid left out: $POD_UID is 300 bytes long; at most 253 are allowed"
+/// );
+/// # Ok::<(), instance_id::ConfigError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OmittedAttribute {
+    /// The attribute, `k8s.pod.uid`.
+    pub key: &'static str,
+    /// Where its value came from: `$POD_UID`, `the host name`.
+    pub from: &'static str,
+    /// The value's length in bytes, trimmed.
+    pub len: usize,
+}
+
+impl fmt::Display for OmittedAttribute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} left out: {} is {} bytes long; at most {MAX_LEN} are allowed",
+            self.key, self.from, self.len
+        )
+    }
+}
+
+/// `value` for `key`, unless it is longer than an id may be: then it is noted in
+/// `omitted` instead.
+fn bounded(
+    key: &'static str,
+    from: &'static str,
+    value: &str,
+    omitted: &mut Vec<OmittedAttribute>,
+) -> Option<String> {
+    if value.len() > MAX_LEN {
+        omitted.push(OmittedAttribute {
+            key,
+            from,
+            len: value.len(),
+        });
+        return None;
+    }
+    Some(value.to_owned())
 }
 
 impl ResourceAttributes {
@@ -109,42 +178,51 @@ impl ResourceAttributes {
     /// ```
     pub fn new(detection: &Detection, view: &SystemView) -> Self {
         let nonblank = |name: &str| match view.var(name) {
-            EnvValue::Set(value) if !value.trim().is_empty() => Some(value.trim().to_owned()),
+            EnvValue::Set(value) if !value.trim().is_empty() => Some(value.trim()),
             _ => None,
         };
+        let mut omitted = Vec::new();
+        let mut from_env =
+            |key, name: &'static str, from| bounded(key, from, nonblank(name)?, &mut omitted);
         // `container`'s members and `ecs` decide only from a container runtime's own
         // evidence, so the id is the runtime's name for the container (LXC's and
         // Garden's too).
         let from_container = StrategyName::from_name(&detection.source).is_some_and(|name| {
             name == StrategyName::Ecs || StrategyName::Container.members().contains(&name)
         });
-        // Kubernetes and ECS are orchestrators: the runtime under them is not known.
-        let runtime_name = detection.runtime.and_then(|runtime| match runtime {
-            Runtime::Docker
-            | Runtime::Podman
-            | Runtime::Containerd
-            | Runtime::CriO
-            | Runtime::Lxc
-            | Runtime::Garden => Some(runtime.as_str().to_owned()),
-            _ => None,
-        });
-        let in_pod = detection.runtime == Some(Runtime::Kubernetes)
+        // Kubernetes and ECS are platforms: the container runtime under them is not
+        // known.
+        let runtime_name = detection
+            .runtime
+            .and_then(Runtime::container)
+            .map(|runtime| runtime.as_str().to_owned());
+        let in_pod = detection.runtime == Some(Runtime::Platform(Platform::Kubernetes))
             || nonblank(KUBERNETES_SERVICE_HOST).is_some();
         // Kubernetes sets HOSTNAME to the pod's name.
-        let pod_name = nonblank(POD_NAME).or_else(|| in_pod.then(|| nonblank(HOSTNAME)).flatten());
+        let pod_name = match nonblank(POD_NAME) {
+            Some(_) => from_env("k8s.pod.name", POD_NAME, "$POD_NAME"),
+            None if in_pod => from_env("k8s.pod.name", HOSTNAME, "$HOSTNAME"),
+            None => None,
+        };
+        let k8s_pod_uid = from_env("k8s.pod.uid", POD_UID, "$POD_UID");
+        let k8s_namespace_name = from_env("k8s.namespace.name", POD_NAMESPACE, "$POD_NAMESPACE");
+        let k8s_node_name = from_env("k8s.node.name", NODE_NAME, "$NODE_NAME");
+        let host_name = match view.hostname() {
+            Ok(host) if !host.trim().is_empty() => {
+                bounded("host.name", "the host name", host, &mut omitted)
+            }
+            _ => None,
+        };
         Self {
             service_instance_id: service_instance_id(&detection.id),
             container_id: from_container.then(|| detection.id.as_str().to_owned()),
             container_runtime_name: runtime_name.filter(|_| from_container),
             k8s_pod_name: pod_name,
-            k8s_pod_uid: nonblank(POD_UID),
-            k8s_namespace_name: nonblank(POD_NAMESPACE),
-            k8s_node_name: nonblank(NODE_NAME),
-            host_name: view
-                .hostname()
-                .ok()
-                .filter(|h| !h.trim().is_empty())
-                .map(str::to_owned),
+            k8s_pod_uid,
+            k8s_namespace_name,
+            k8s_node_name,
+            host_name,
+            omitted,
         }
     }
 
