@@ -1,7 +1,6 @@
 //! `instance-id detect` as a person and a script use it: exit codes, messages, the
 //! documented JSON shape, and `--explain` on this machine's own `/`.
 
-#[allow(dead_code)] // the container-id rule alone is used here
 #[path = "../../instance-id/tests/support/oracle.rs"]
 mod oracle;
 mod support;
