@@ -5,7 +5,7 @@ use axum::routing::get;
 use axum::Router;
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, ACCEPT};
-use http::{HeaderMap, Method, Response, StatusCode};
+use http::{Response, StatusCode};
 
 use crate::{Instance, InstanceConfig, Reply, ReplyBody, WithInstance};
 
@@ -31,10 +31,13 @@ impl Instance {
         S: Clone + Send + Sync + 'static,
     {
         let instance = self.clone();
-        let handler = move |method: Method, headers: HeaderMap| {
+        // The whole request, taken by value: its method and `Accept` lines are read in
+        // place, where the `Method` and `HeaderMap` extractors would copy them.
+        let handler = move |request: axum::extract::Request| {
             let reply = instance.reply(
-                method.as_str(),
-                headers
+                request.method().as_str(),
+                request
+                    .headers()
                     .get_all(ACCEPT)
                     .iter()
                     .filter_map(|line| line.to_str().ok()),
@@ -47,22 +50,21 @@ impl Instance {
 
 /// The framework-neutral reply as an Axum response.
 fn respond(reply: Reply) -> Response<Body> {
-    let status = StatusCode::from_u16(reply.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let headers: Vec<_> = reply.headers().collect();
-    let body = match reply.into_body() {
-        ReplyBody::Shared(bytes) => Bytes::from_owner(bytes),
-        ReplyBody::Static(bytes) => Bytes::from_static(bytes),
-        ReplyBody::Owned(bytes) => Bytes::from(bytes),
-    };
-    let mut response = Response::new(Body::from(body));
-    *response.status_mut() = status;
-    for (name, value) in headers {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() =
+        StatusCode::from_u16(reply.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    for (name, value) in reply.headers() {
         // The reply's headers are constants: names and values valid in every library.
         response.headers_mut().insert(
             HeaderName::from_static(name),
             HeaderValue::from_static(value),
         );
     }
+    *response.body_mut() = Body::from(match reply.into_body() {
+        ReplyBody::Shared(bytes) => Bytes::from_owner(bytes),
+        ReplyBody::Static(bytes) => Bytes::from_static(bytes),
+        ReplyBody::Owned(bytes) => Bytes::from(bytes),
+    });
     response
 }
 
