@@ -554,8 +554,9 @@ fn serve_kept(
 
 /// `--keep-alive` sends every request of a worker on one connection, the body read
 /// to its end so that the connection can go on, the id from the header or else the
-/// body; without it, each request has a connection of its own and asks to close it.
-/// Every request names the host and port, and the path with its query.
+/// body; without it, each request has a connection of its own and asks to close it,
+/// and is otherwise the same request. Every request names the host and port, and the
+/// path with its query.
 #[test]
 fn keep_alive_reuses_connections_and_every_request_names_its_host() {
     let with_header = |_: &str| {
@@ -572,6 +573,7 @@ fn keep_alive_reuses_connections_and_every_request_names_its_host() {
         .split('/')
         .next()
         .expect("a port");
+    let kept_request = requests.lock().expect("requests")[0].clone();
     for request in requests.lock().expect("requests").iter() {
         let lower = request.to_ascii_lowercase();
         assert!(
@@ -606,6 +608,19 @@ fn keep_alive_reuses_connections_and_every_request_names_its_host() {
             .all(|r| r.to_ascii_lowercase().contains("\r\nconnection: close\r\n")),
         "{requests:?}"
     );
+    // The request a connection of its own carries (written without hyper) is the one
+    // hyper writes on a kept connection, but for asking to close.
+    let this_port = url
+        .trim_start_matches("http://127.0.0.1:")
+        .split('/')
+        .next()
+        .expect("a port");
+    for request in requests.iter() {
+        assert_eq!(
+            request.replace("connection: close\r\n", ""),
+            kept_request.replace(port, this_port)
+        );
+    }
 }
 
 /// A kept connection that the server closes after each answer without saying so: a
@@ -706,5 +721,72 @@ fn an_interrupt_ends_the_run_with_its_report() {
             .sum();
         assert!(counted >= 50, "{report}");
         assert_eq!(Some(counted), report["requests"].as_u64(), "{report}");
+    }
+}
+
+/// A connection for one request reads the answer without hyper
+/// (`src/probe/client/once.rs`); kept connections read it with hyper. Each way a body
+/// can be framed, and each way it can be broken, comes out the same on both. Every
+/// answer says `connection: close`, so that no kept connection races the server's
+/// close.
+#[test]
+fn every_framing_reads_alike_with_and_without_keep_alive() {
+    let cases: [(&str, &'static str, Result<&str, &str>); 8] = [
+        (
+            "chunked",
+            "HTTP/1.1 200 OK\r\nconnection: close\r\ntransfer-encoding: chunked\r\n\r\n3\r\nweb\r\n3\r\n-a\n\r\n0\r\n\r\n",
+            Ok("web-a"),
+        ),
+        ("until the server closes", "HTTP/1.1 200 OK\r\nconnection: close\r\n\r\nweb-b\n", Ok("web-b")),
+        (
+            "after an informational answer",
+            "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 6\r\n\r\nweb-c\n",
+            Ok("web-c"),
+        ),
+        (
+            "a header that is not text",
+            "HTTP/1.1 200 OK\r\nconnection: close\r\nx-instance-id: wéb\r\ncontent-length: 6\r\n\r\nweb-d\n",
+            Ok("web-d"),
+        ),
+        (
+            "a body cut short",
+            "HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 50\r\n\r\nweb-e",
+            Err("broken body"),
+        ),
+        (
+            "chunks that do not parse",
+            "HTTP/1.1 200 OK\r\nconnection: close\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nweb-f\r\n",
+            Err("broken body"),
+        ),
+        (
+            "two lengths",
+            "HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 6\r\ncontent-length: 7\r\n\r\nweb-g\n",
+            Err("malformed answer"),
+        ),
+        (
+            "a status below 100",
+            "HTTP/1.1 099 Odd\r\nconnection: close\r\ncontent-length: 6\r\n\r\nweb-h\n",
+            Err("malformed answer"),
+        ),
+    ];
+    for (name, answer, expected) in cases {
+        let url = serve(move |_| answer.to_owned());
+        for mode in [&[][..], &["--keep-alive"][..]] {
+            let mut args = vec!["-n", "6", "-c", "2"];
+            args.extend(mode);
+            let report = json(&url, &args);
+            let case = format!("{name}, {args:?}: {report}");
+            match expected {
+                Ok(id) => {
+                    assert_eq!(report["instances"][0]["id"], id, "{case}");
+                    assert_eq!(report["instances"][0]["count"], 6, "{case}");
+                    assert_eq!(report["errors"], 0, "{case}");
+                }
+                Err(kind) => {
+                    assert_eq!(report["errors"], 6, "{case}");
+                    assert_eq!(report["error_kinds"][kind], 6, "{case}");
+                }
+            }
+        }
     }
 }

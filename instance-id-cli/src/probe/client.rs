@@ -10,6 +10,11 @@
 //! reqwest did that the probe relies on is done here: no proxy, no redirect, a
 //! timeout over the whole exchange, Basic authentication from the URL, a cookie jar
 //! per virtual user, the `Host` header.
+//!
+//! A plain connection for one request (http:// without `--keep-alive`) skips hyper's
+//! connection machinery as well: see [`once`].
+
+mod once;
 
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -134,6 +139,9 @@ pub struct Target {
     keep_alive: bool,
     /// The URL the cookie jars file cookies under.
     url: reqwest::Url,
+    /// The request as [`once`] writes it, but for a cookie and the blank line that
+    /// ends it: the same request line and headers hyper writes.
+    head: Vec<u8>,
 }
 
 enum Host {
@@ -168,20 +176,24 @@ impl Target {
             host_header.push_str(&format!(":{port}"));
         }
         let path = Uri::try_from(&url[url::Position::BeforePath..url::Position::AfterQuery])?;
+        let host_header = HeaderValue::try_from(host_header)?;
+        let authorization = basic_authorization(url)?;
+        let head = once::head(&path, &host_header, authorization.as_ref());
         Ok(Self {
             host,
             port,
             https,
             server_name,
             path,
-            host_header: HeaderValue::try_from(host_header)?,
-            authorization: basic_authorization(url)?,
+            host_header,
+            authorization,
             // The option's parser checked the name; the fallback is never taken.
             identity: HeaderName::try_from(identity)
                 .unwrap_or_else(|_| HeaderName::from_static(instance_id::DEFAULT_HEADER)),
             timeout,
             keep_alive,
             url: url.clone(),
+            head,
         })
     }
 }
@@ -264,6 +276,14 @@ async fn exchange(
     retry: bool,
     retried: &mut bool,
 ) -> Result<Found, Failure> {
+    if !target.keep_alive && !target.https {
+        return loop {
+            match once::get(target, client).await {
+                Err(failure) if retry && !*retried && failure.retryable() => *retried = true,
+                found => break found,
+            }
+        };
+    }
     let mut request = request(target, client);
     let mut reusing = kept.take();
     loop {
@@ -387,7 +407,25 @@ enum Stream {
 
 /// A new connection: TCP to the first address that accepts, then TLS for https.
 async fn connect(target: &Target, client: &Client) -> Result<Stream, Failure> {
-    let tcp = match &target.host {
+    let tcp = connect_tcp(target).await?;
+    // A kept connection's next request could otherwise wait for the ACK of the last
+    // (Nagle); a connection for one request writes once, and is spared the call.
+    if target.keep_alive {
+        let _ = tcp.set_nodelay(true);
+    }
+    match (&client.tls, target.https) {
+        (Some(tls), true) => tls
+            .connect(target.server_name.clone(), tcp)
+            .await
+            .map(|stream| Stream::Tls(Box::new(stream)))
+            .map_err(|err| tls_failure(&err).unwrap_or(Failure::Connect)),
+        _ => Ok(Stream::Plain(tcp)),
+    }
+}
+
+/// TCP to the URL's address, or to the first of its name's addresses that accepts.
+async fn connect_tcp(target: &Target) -> Result<TcpStream, Failure> {
+    Ok(match &target.host {
         Host::Ip(ip) => TcpStream::connect(SocketAddr::new(*ip, target.port))
             .await
             .map_err(|_| Failure::Connect)?,
@@ -404,20 +442,7 @@ async fn connect(target: &Target, client: &Client) -> Result<Stream, Failure> {
             }
             connected.ok_or(Failure::Connect)?
         }
-    };
-    // A kept connection's next request could otherwise wait for the ACK of the last
-    // (Nagle); a connection for one request writes once, and is spared the call.
-    if target.keep_alive {
-        let _ = tcp.set_nodelay(true);
-    }
-    match (&client.tls, target.https) {
-        (Some(tls), true) => tls
-            .connect(target.server_name.clone(), tcp)
-            .await
-            .map(|stream| Stream::Tls(Box::new(stream)))
-            .map_err(|err| tls_failure(&err).unwrap_or(Failure::Connect)),
-        _ => Ok(Stream::Plain(tcp)),
-    }
+    })
 }
 
 /// The id in a response: the header's, else the body's first line; and whether the
@@ -462,17 +487,24 @@ async fn answer(
             }
         }
     }
-    if !status.is_success() {
-        let id = identity_header(&response, target)
+    let found = found(status.as_u16(), identity_header(&response, target), &body);
+    (found, ended)
+}
+
+/// What an answer says, by one rule on either path: an error status is a failure,
+/// counted on the instance its header names (when the name is a valid id); a success
+/// names its instance in the header, else in the body's first line.
+fn found(status: u16, header: Option<&str>, body: &[u8]) -> Result<Found, Failure> {
+    if !(200..300).contains(&status) {
+        let id = header
             .and_then(|raw| InstanceId::new(raw).ok())
             .map(InstanceId::into_string);
-        let status = status.as_u16();
-        return (Err(Failure::Status { status, id }), ended);
+        return Err(Failure::Status { status, id });
     }
-    let raw = match identity_header(&response, target) {
+    let raw = match header {
         Some(value) => value,
         None => {
-            let text = std::str::from_utf8(&body).unwrap_or_else(|err| {
+            let text = std::str::from_utf8(body).unwrap_or_else(|err| {
                 // The valid start: an id is ASCII, and a cut through a character
                 // at the limit leaves the id before it whole.
                 std::str::from_utf8(&body[..err.valid_up_to()]).unwrap_or("")
@@ -480,14 +512,13 @@ async fn answer(
             text.lines().next().unwrap_or("")
         }
     };
-    let found = match InstanceId::new(raw) {
+    match InstanceId::new(raw) {
         Ok(id) => Ok(Found {
             id: id.into_string(),
-            status: status.as_u16(),
+            status,
         }),
         Err(_) => Err(Failure::NoId),
-    };
-    (found, ended)
+    }
 }
 
 /// The identity header's value, when it is text.
@@ -512,13 +543,11 @@ fn request_failure(err: &hyper::Error) -> Failure {
     }
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(current) = source {
-        if let Some(io) = current.downcast_ref::<std::io::Error>() {
-            use std::io::ErrorKind;
-            match io.kind() {
-                ErrorKind::ConnectionReset | ErrorKind::BrokenPipe => return Failure::Reset,
-                ErrorKind::UnexpectedEof | ErrorKind::ConnectionAborted => return Failure::Closed,
-                _ => {}
-            }
+        if let Some(failure) = current
+            .downcast_ref::<std::io::Error>()
+            .and_then(io_failure)
+        {
+            return failure;
         }
         source = current.source();
     }
@@ -526,6 +555,17 @@ fn request_failure(err: &hyper::Error) -> Failure {
         return Failure::Closed;
     }
     Failure::Request
+}
+
+/// A connection that was reset or closed, by the system's error; `None` for any other
+/// error.
+fn io_failure(err: &std::io::Error) -> Option<Failure> {
+    use std::io::ErrorKind;
+    match err.kind() {
+        ErrorKind::ConnectionReset | ErrorKind::BrokenPipe => Some(Failure::Reset),
+        ErrorKind::UnexpectedEof | ErrorKind::ConnectionAborted => Some(Failure::Closed),
+        _ => None,
+    }
 }
 
 /// A failed TLS handshake, named: certificate errors are what `--cacert` and
