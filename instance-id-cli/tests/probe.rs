@@ -623,6 +623,41 @@ fn keep_alive_reuses_connections_and_every_request_names_its_host() {
     }
 }
 
+/// A virtual user's cookie goes out in the same place whether its request has a
+/// connection of its own (written without hyper) or a kept one (written by hyper).
+#[test]
+fn a_users_cookie_is_sent_alike_on_both_paths() {
+    let sets_cookie = |_: &str| {
+        "HTTP/1.1 200 OK\r\nx-instance-id: web-a\r\nset-cookie: session=s1; Path=/\r\ncontent-length: 0\r\n\r\n"
+            .to_owned()
+    };
+    let mut seen = Vec::new();
+    for mode in [&[][..], &["--keep-alive"][..]] {
+        let (url, _, requests) = serve_kept(sets_cookie);
+        let mut args = vec!["-n", "3", "-c", "1", "--users", "1"];
+        args.extend(mode);
+        let report = json(&url, &args);
+        assert_eq!(report["instances"][0]["count"], 3, "{report}");
+        let port = url
+            .trim_start_matches("http://127.0.0.1:")
+            .split('/')
+            .next()
+            .expect("a port")
+            .to_owned();
+        let requests = requests.lock().expect("requests");
+        let last = requests.last().expect("a request");
+        assert!(
+            last.ends_with("\r\ncookie: session=s1\r\n\r\n"),
+            "{args:?}: {last}"
+        );
+        seen.push(
+            last.replace("connection: close\r\n", "")
+                .replace(&port, "PORT"),
+        );
+    }
+    assert_eq!(seen[0], seen[1]);
+}
+
 /// A kept connection that the server closes after each answer without saying so: a
 /// request that finds it closed before it was written goes on a new connection; one
 /// written as the close came (the keep-alive race) is a failure, or with `--retry` is
@@ -738,8 +773,34 @@ fn every_framing_reads_alike_with_and_without_keep_alive() {
         "a".repeat(500_000)
     )
     .leak();
-    let cases: [(&str, &'static str, Result<&str, &str>); 9] = [
+    let cases: [(&str, &'static str, Result<&str, &str>); 14] = [
         ("a head past the bound", endless, Err("malformed answer")),
+        (
+            "a size line without a size",
+            "HTTP/1.1 200 OK\r\nconnection: close\r\ntransfer-encoding: chunked\r\n\r\n6\r\nweb-i\n\r\n\r\n",
+            Err("broken body"),
+        ),
+        (
+            "the last chunk without its end",
+            "HTTP/1.1 200 OK\r\nconnection: close\r\ntransfer-encoding: chunked\r\n\r\n6\r\nweb-j\n\r\n0\r\n",
+            Err("broken body"),
+        ),
+        (
+            // The last line of the coding counts: this body is read as it came.
+            "chunked, then another coding",
+            "HTTP/1.1 200 OK\r\nconnection: close\r\ntransfer-encoding: chunked\r\ntransfer-encoding: gzip\r\n\r\nweb-k\r\n",
+            Ok("web-k"),
+        ),
+        (
+            "a length that is not one beside a coding",
+            "HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: x\r\ntransfer-encoding: chunked\r\n\r\n6\r\nweb-l\n\r\n0\r\n\r\n",
+            Ok("web-l"),
+        ),
+        (
+            "HTTP/1.0 with a coding",
+            "HTTP/1.0 200 OK\r\nx-instance-id: web-m\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n",
+            Err("malformed answer"),
+        ),
         (
             "chunked",
             "HTTP/1.1 200 OK\r\nconnection: close\r\ntransfer-encoding: chunked\r\n\r\n3\r\nweb\r\n3\r\n-a\n\r\n0\r\n\r\n",

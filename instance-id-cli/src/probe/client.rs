@@ -132,8 +132,10 @@ pub struct Target {
     server_name: ServerName<'static>,
     /// The path and query, as the request line carries them.
     path: Uri,
-    host_header: HeaderValue,
-    authorization: Option<HeaderValue>,
+    /// The headers of every request, in the order they are written: `host`,
+    /// `accept`, `connection: close` without `--keep-alive`, and `authorization` when
+    /// the URL has user information. A cookie, when a user has one, comes after them.
+    headers: Vec<(HeaderName, HeaderValue)>,
     identity: HeaderName,
     timeout: Duration,
     keep_alive: bool,
@@ -176,17 +178,24 @@ impl Target {
             host_header.push_str(&format!(":{port}"));
         }
         let path = Uri::try_from(&url[url::Position::BeforePath..url::Position::AfterQuery])?;
-        let host_header = HeaderValue::try_from(host_header)?;
-        let authorization = basic_authorization(url)?;
-        let head = once::head(&path, &host_header, authorization.as_ref());
+        let mut headers = vec![
+            (HOST, HeaderValue::try_from(host_header)?),
+            (ACCEPT, HeaderValue::from_static("*/*")),
+        ];
+        if !keep_alive {
+            headers.push((CONNECTION, HeaderValue::from_static("close")));
+        }
+        if let Some(authorization) = basic_authorization(url)? {
+            headers.push((AUTHORIZATION, authorization));
+        }
+        let head = once::head(&path, &headers);
         Ok(Self {
             host,
             port,
             https,
             server_name,
             path,
-            host_header,
-            authorization,
+            headers,
             // The option's parser checked the name; the fallback is never taken.
             identity: HeaderName::try_from(identity)
                 .unwrap_or_else(|_| HeaderName::from_static(instance_id::DEFAULT_HEADER)),
@@ -386,18 +395,18 @@ fn request(target: &Target, client: &Client) -> Request<Empty<Bytes>> {
     let mut request = Request::new(Empty::new());
     *request.uri_mut() = target.path.clone();
     let headers = request.headers_mut();
-    headers.insert(HOST, target.host_header.clone());
-    headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
-    if !target.keep_alive {
-        headers.insert(CONNECTION, HeaderValue::from_static("close"));
+    for (name, value) in &target.headers {
+        headers.insert(name.clone(), value.clone());
     }
-    if let Some(authorization) = &target.authorization {
-        headers.insert(AUTHORIZATION, authorization.clone());
-    }
-    if let Some(cookies) = client.jar.as_ref().and_then(|jar| jar.cookies(&target.url)) {
-        headers.insert(COOKIE, cookies);
+    if let Some(cookie) = cookie(target, client) {
+        headers.insert(COOKIE, cookie);
     }
     request
+}
+
+/// The `cookie` header a virtual user sends, when its jar holds any for the URL.
+fn cookie(target: &Target, client: &Client) -> Option<HeaderValue> {
+    client.jar.as_ref().and_then(|jar| jar.cookies(&target.url))
 }
 
 enum Stream {
