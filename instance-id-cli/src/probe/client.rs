@@ -141,8 +141,9 @@ pub struct Target {
     keep_alive: bool,
     /// The URL the cookie jars file cookies under.
     url: reqwest::Url,
-    /// The request as [`once`] writes it, but for a cookie and the blank line that
-    /// ends it: the same request line and headers hyper writes.
+    /// The request as [`once`] writes it, the blank line that ends it included: the
+    /// request line and `headers`, as hyper writes them. A user's cookie goes in
+    /// before the blank line.
     head: Vec<u8>,
 }
 
@@ -538,7 +539,17 @@ fn identity_header<'r>(
     response
         .headers()
         .get(&target.identity)
-        .and_then(|value| value.to_str().ok())
+        .and_then(|value| visible_text(value.as_bytes()))
+}
+
+/// A header's value as text, by `HeaderValue::to_str`'s rule (visible ASCII and tabs),
+/// on either path: what hyper parsed, or the bytes [`once`] parsed.
+fn visible_text(value: &[u8]) -> Option<&str> {
+    value
+        .iter()
+        .all(|&byte| byte == b'\t' || (0x20..0x7f).contains(&byte))
+        .then(|| std::str::from_utf8(value).ok())
+        .flatten()
 }
 
 /// A failed exchange, named: a refused handshake, a connection closed or reset, an

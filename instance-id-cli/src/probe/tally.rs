@@ -253,14 +253,7 @@ impl Results {
             }
             return;
         }
-        // Looked up before it is inserted: the id is cloned once per instance, not
-        // once per answer.
-        if !self.instances.contains_key(&id) {
-            self.instances.insert(id.clone(), Tally::new());
-        }
-        let Some(tally) = self.instances.get_mut(&id) else {
-            return;
-        };
+        let tally = self.instances.entry(id.clone()).or_insert_with(Tally::new);
         *tally.status.entry(status).or_default() += 1;
         if failure {
             tally.errors += 1;

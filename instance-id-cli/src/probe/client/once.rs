@@ -17,8 +17,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use super::{
-    connect_tcp, cookie, found, io_failure, Client, CookieStore, Failure, Found, Target,
-    MAX_BODY_BYTES,
+    connect_tcp, cookie, found, io_failure, visible_text, Client, CookieStore, Failure, Found,
+    Target, MAX_BODY_BYTES,
 };
 
 /// As many headers as hyper reads in an answer: more is a malformed answer.
@@ -175,15 +175,6 @@ fn parse(buffer: &[u8], target: &Target, client: &Client) -> Result<Head, Failur
         framing,
         end,
     })
-}
-
-/// A header's value as text, by `HeaderValue::to_str`'s rule: visible ASCII and tabs.
-fn visible_text(value: &[u8]) -> Option<&str> {
-    value
-        .iter()
-        .all(|&byte| byte == b'\t' || (0x20..0x7f).contains(&byte))
-        .then(|| std::str::from_utf8(value).ok())
-        .flatten()
 }
 
 /// Whether the bytes read from `from` on may hold the blank line that ends a head
